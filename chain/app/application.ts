@@ -34,7 +34,7 @@ import type {
   RequestFinalizeBlock, ResponseFinalizeBlock,
   ResponseCommit,
   RequestQuery, ResponseQuery
-} from 'cosmjs-types/tendermint/abci/types.js'
+} from 'cosmjs-types/tendermint/abci/types'
 
 export interface CommitHooks {
   /** Runs inside the SQLite transaction that persists the block; throw to abort the commit. */
