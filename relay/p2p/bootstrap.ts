@@ -1,0 +1,157 @@
+/**
+ * Keeps the host connected to the registered network: dials registered peers at start, on every
+ * registry change and on a slow maintenance period (bounded in number and concurrency), and hangs
+ * up every connected peer the registry no longer holds.
+ */
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import type { Connection, PeerId } from '@libp2p/interface'
+import type { ComponentLogger } from '../../common/logger.js'
+import type { PeerRegistry, RegisteredNode } from './registry.js'
+
+/** Dial targets the bootstrapper keeps connected at most. @default */
+export const DEFAULT_BOOTSTRAP_MAX_PEERS = 24
+export const DEFAULT_BOOTSTRAP_CONCURRENCY = 8
+export const DEFAULT_BOOTSTRAP_DIAL_TIMEOUT_MS = 5_000
+export const DEFAULT_BOOTSTRAP_INTERVAL_MS = 30_000
+
+export interface BootstrapInit {
+  /** Stop dialling once this many registered peers are connected. */
+  maxPeers?: number
+  concurrency?: number
+  dialTimeoutMs?: number
+  /** Maintenance period (0: only at start and on registry changes). */
+  intervalMs?: number
+}
+
+/** The part of libp2p the bootstrapper uses. */
+export interface BootstrapNetwork {
+  peerId: PeerId
+  dial: (target: Multiaddr[], options?: { signal?: AbortSignal }) => Promise<Connection>
+  getConnections: () => Connection[]
+  hangUp: (peer: PeerId, options?: { signal?: AbortSignal }) => Promise<void>
+}
+
+export interface BootstrapComponents {
+  network: BootstrapNetwork
+  registry: PeerRegistry
+  logger: ComponentLogger
+}
+
+/** The registered addresses of `node`, each ending in `/p2p/<peer id>`. */
+export function dialableAddresses (node: Pick<RegisteredNode, 'peerId' | 'multiaddrs'>): Multiaddr[] {
+  const out: Multiaddr[] = []
+  for (const text of node.multiaddrs) {
+    const ma = multiaddr(text)
+    const hasPeer = ma.getComponents().some((c) => c.name === 'p2p')
+    out.push(hasPeer ? ma : ma.encapsulate(`/p2p/${node.peerId}`))
+  }
+  return out
+}
+
+export class RegistryBootstrapper {
+  readonly #c: BootstrapComponents
+  readonly #log: ComponentLogger
+  readonly #maxPeers: number
+  readonly #concurrency: number
+  readonly #dialTimeoutMs: number
+  readonly #intervalMs: number
+  #controller?: AbortController
+  #unsubscribe?: () => void
+  #timer?: ReturnType<typeof setInterval>
+  #running?: Promise<void>
+  #again = false
+
+  constructor (components: BootstrapComponents, init: BootstrapInit = {}) {
+    this.#c = components
+    this.#log = components.logger.forComponent('relay:p2p:bootstrap')
+    this.#maxPeers = init.maxPeers ?? DEFAULT_BOOTSTRAP_MAX_PEERS
+    this.#concurrency = init.concurrency ?? DEFAULT_BOOTSTRAP_CONCURRENCY
+    this.#dialTimeoutMs = init.dialTimeoutMs ?? DEFAULT_BOOTSTRAP_DIAL_TIMEOUT_MS
+    this.#intervalMs = init.intervalMs ?? DEFAULT_BOOTSTRAP_INTERVAL_MS
+  }
+
+  start (): void {
+    if (this.#controller !== undefined) return
+    this.#controller = new AbortController()
+    this.#unsubscribe = this.#c.registry.onChange(() => { this.kick() })
+    if (this.#intervalMs > 0) {
+      this.#timer = setInterval(() => { this.kick() }, this.#intervalMs)
+      this.#timer.unref?.()
+    }
+    this.kick()
+  }
+
+  async stop (): Promise<void> {
+    if (this.#controller === undefined) return
+    this.#unsubscribe?.()
+    clearInterval(this.#timer)
+    this.#controller.abort()
+    this.#controller = undefined
+    await this.#running?.catch(() => {})
+  }
+
+  /** Runs a sweep now (or once more after the running one). */
+  kick (): void {
+    if (this.#controller === undefined) return
+    if (this.#running !== undefined) {
+      this.#again = true
+      return
+    }
+    this.#running = (async () => {
+      do {
+        this.#again = false
+        await this.sweep()
+      } while (this.#again && this.#controller !== undefined)
+    })()
+      .catch((err: Error) => { this.#log.error({ err: err.message }, 'bootstrap sweep failed') })
+      .finally(() => { this.#running = undefined })
+  }
+
+  /** Hangs up unregistered peers, then dials registered ones up to `maxPeers`. */
+  async sweep (): Promise<void> {
+    const signal = this.#controller?.signal
+    if (signal === undefined || signal.aborted) return
+    const { network, registry } = this.#c
+    const connected = new Set<string>()
+    if (registry.ready) {
+      for (const conn of network.getConnections()) {
+        const id = conn.remotePeer.toString()
+        if (registry.get(id) === undefined) {
+          this.#log.info({ peerId: id }, 'hanging up a peer that is no longer registered')
+          await network.hangUp(conn.remotePeer, { signal: AbortSignal.any([signal, AbortSignal.timeout(this.#dialTimeoutMs)]) })
+            .catch((err: Error) => { this.#log.warn({ peerId: id, err: err.message }, 'hang-up failed') })
+        } else {
+          connected.add(id)
+        }
+      }
+    }
+    const self = network.peerId.toString()
+    const candidates = registry.nodes()
+      .filter((n) => n.peerId !== self && !connected.has(n.peerId) && n.multiaddrs.length > 0)
+    shuffle(candidates)
+    let budget = Math.max(0, this.#maxPeers - connected.size)
+    const queue = candidates
+    const worker = async (): Promise<void> => {
+      while (queue.length > 0 && !signal.aborted && budget > 0) {
+        const node = queue.shift()
+        if (node === undefined) return
+        try {
+          await network.dial(dialableAddresses(node), { signal: AbortSignal.any([signal, AbortSignal.timeout(this.#dialTimeoutMs)]) })
+          budget--
+        } catch (err) {
+          this.#log.debug({ peerId: node.peerId, err: (err as Error).message }, 'bootstrap dial failed')
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(this.#concurrency, queue.length) }, worker))
+  }
+}
+
+function shuffle<T> (items: T[]): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1))
+    const a = items[i] as T
+    items[i] = items[j] as T
+    items[j] = a
+  }
+}
