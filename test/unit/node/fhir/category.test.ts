@@ -58,7 +58,7 @@ describe('extractPatient', () => {
     expect(m?.location).toBe('Bundle.entry[1].resource')
     expect(JSON.stringify({ m })).not.toContain(patient.nationalId.value)
     expect(inspect(m)).not.toContain(patient.nationalId.value)
-    expect(`${String(m)}`).toBe('[PatientMatch redacted]')
+    expect(String(m)).toBe('[PatientMatch redacted]')
   })
 
   it('finds a lone Patient resource and nothing in a Bundle without one', () => {
