@@ -1,0 +1,48 @@
+/**
+ * The custodian's side of a retrieval response: the header frame, the stored ciphertext segments
+ * as they are, and the trailer it signs over the transcript, as length-prefixed frames ready for a
+ * libp2p stream or an HTTP body. A refusal is a header and a signed trailer, no segments.
+ */
+import { createHash } from 'node:crypto'
+import { plain, sha256 } from '../crypto/bytes.js'
+import { encodeRetrieveHeader } from './codec.js'
+import { systemClock, type Clock } from './constants.js'
+import { encodeResponseFrame } from './frames.js'
+import { encodeFrame } from './framing.js'
+import { signTrailer } from './trailer.js'
+import type { RetrieveHeaderInit } from './types.js'
+
+export interface EnvelopeWriterInit {
+  header: RetrieveHeaderInit
+  /** The ciphertext segments as stored (blob segments); omitted for a refusal. */
+  segments?: AsyncIterable<Uint8Array> | Iterable<Uint8Array>
+  /** The exact RetrieveRequest payload bytes that were verified. */
+  requestPayloadBytes: Uint8Array
+  custodianPeerId: string
+  custodianEd25519PrivateKey: Uint8Array
+  clock?: Clock
+}
+
+/** The response frames, each already length-prefixed. */
+export async function * writeEnvelope (init: EnvelopeWriterInit, options?: { signal?: AbortSignal }): AsyncGenerator<Uint8Array, void, undefined> {
+  const headerBytes = encodeRetrieveHeader(init.header)
+  yield encodeFrame(encodeResponseFrame({ kind: 'header', bytes: headerBytes }))
+  const ciphertextHash = createHash('sha256')
+  if (init.header.status === 'OK' && init.segments !== undefined) {
+    for await (const segment of init.segments) {
+      options?.signal?.throwIfAborted()
+      ciphertextHash.update(segment)
+      yield encodeFrame(encodeResponseFrame({ kind: 'segment', bytes: segment }))
+    }
+  }
+  const trailer = signTrailer({
+    requestHash: sha256(init.requestPayloadBytes),
+    headerHash: sha256(headerBytes),
+    ciphertextHash: plain(ciphertextHash.digest()),
+    commitment: init.header.commitment ?? new Uint8Array(0),
+    tokenId: init.header.tokenId,
+    custodianPeerId: init.custodianPeerId,
+    timeMs: BigInt(Math.floor((init.clock ?? systemClock)()))
+  }, init.custodianEd25519PrivateKey)
+  yield encodeFrame(encodeResponseFrame({ kind: 'trailer', trailer }))
+}

@@ -1,0 +1,124 @@
+/**
+ * The frames of a relay stream. The requester writes one RequestFrame; the custodian answers a
+ * retrieval with ResponseFrames in the order header → segments → trailer (and a discovery with one
+ * DiscoverResponse frame). Readers here enforce that order and the frame size limit.
+ */
+import { relay, type healthrelay } from '../../proto/index.js'
+import { plain } from '../crypto/bytes.js'
+import { MalformedFrameError, TruncatedEnvelopeError, UnexpectedFrameError } from '../errors.js'
+import { decodeDiscoverResponse, decodeRetrieveHeader, decodeWith, encodeDiscoverResponse } from './codec.js'
+import { encodeFrame, readFrames, type ByteSource, type FrameOptions } from './framing.js'
+import type { DiscoverResult, RequestFrame, ResponseFrame, SignedPayload, SignedRequest } from './types.js'
+
+const EMPTY = new Uint8Array(0)
+
+function signedRequestToWire (r: SignedRequest): healthrelay.relay.v1.RetrieveRequest.$Properties {
+  return { payload: r.payload, signature: r.signature, credential: { payload: r.credential.payload, signature: r.credential.signature } }
+}
+
+function signedRequestFromWire (r: healthrelay.relay.v1.RetrieveRequest.$Properties | healthrelay.relay.v1.DiscoverRequest.$Properties | null | undefined): SignedRequest {
+  const payload = r?.payload
+  const signature = r?.signature
+  const credential = r?.credential
+  if (payload == null || signature == null || credential?.payload == null || credential.signature == null) {
+    throw new MalformedFrameError('request without payload, signature or credential')
+  }
+  return {
+    payload: plain(payload),
+    signature: plain(signature),
+    credential: { payload: plain(credential.payload), signature: plain(credential.signature) }
+  }
+}
+
+/** RequestFrame protobuf bytes (without length prefix). */
+export function encodeRequestFrame (frame: RequestFrame): Uint8Array {
+  return frame.kind === 'retrieve'
+    ? relay.RequestFrame.encode({ retrieve: signedRequestToWire(frame.request) }).finish()
+    : relay.RequestFrame.encode({ discover: signedRequestToWire(frame.request) }).finish()
+}
+
+export function decodeRequestFrame (bytes: Uint8Array): RequestFrame {
+  const m = decodeWith(() => relay.RequestFrame.decode(bytes), (msg) => new MalformedFrameError(msg))
+  if (m.kind === 'retrieve') return { kind: 'retrieve', request: signedRequestFromWire(m.retrieve) }
+  if (m.kind === 'discover') return { kind: 'discover', request: signedRequestFromWire(m.discover) }
+  throw new MalformedFrameError('request frame of no known kind')
+}
+
+/** ResponseFrame protobuf bytes (without length prefix). */
+export function encodeResponseFrame (frame: { kind: 'header', bytes: Uint8Array } | { kind: 'segment', bytes: Uint8Array } | { kind: 'trailer', trailer: SignedPayload }): Uint8Array {
+  switch (frame.kind) {
+    case 'header': return relay.ResponseFrame.encode({ header: frame.bytes }).finish()
+    case 'segment': return relay.ResponseFrame.encode({ segment: frame.bytes }).finish()
+    case 'trailer': return relay.ResponseFrame.encode({ trailer: { payload: frame.trailer.payload, signature: frame.trailer.signature } }).finish()
+  }
+}
+
+/** Decodes one ResponseFrame; a header frame's RetrieveHeader is decoded too (its bytes kept as sent). */
+export function decodeResponseFrame (bytes: Uint8Array): ResponseFrame {
+  const m = decodeWith(() => relay.ResponseFrame.decode(bytes), (msg) => new MalformedFrameError(msg))
+  switch (m.kind) {
+    case 'header': {
+      const raw = plain(m.header ?? EMPTY)
+      return { kind: 'header', bytes: raw, header: decodeRetrieveHeader(raw) }
+    }
+    case 'segment': return { kind: 'segment', bytes: plain(m.segment ?? EMPTY) }
+    case 'trailer': return { kind: 'trailer', trailer: { payload: plain(m.trailer?.payload ?? EMPTY), signature: plain(m.trailer?.signature ?? EMPTY) } }
+    default: throw new MalformedFrameError('response frame of no known kind')
+  }
+}
+
+/** Length-prefixed request frame, ready to write on a stream. */
+export function requestFrameBytes (frame: RequestFrame, options?: FrameOptions): Uint8Array {
+  return encodeFrame(encodeRequestFrame(frame), options)
+}
+
+/**
+ * Reads the single request frame a requester writes first, then stops reading (the source's
+ * iterator is closed: a requester writes nothing after its request).
+ */
+export async function readRequestFrame (source: ByteSource, options?: FrameOptions): Promise<RequestFrame> {
+  for await (const frame of readFrames(source, options)) {
+    return decodeRequestFrame(frame)
+  }
+  throw new MalformedFrameError('stream ended before the request frame')
+}
+
+/**
+ * The typed frames of a retrieval response, checking the order: one header, then segments (only
+ * when the header's status is OK), then one trailer, then the end of the stream. A stream that
+ * ends before the trailer throws TruncatedEnvelopeError.
+ */
+export async function * readResponseFrames (source: ByteSource, options?: FrameOptions): AsyncGenerator<ResponseFrame, void, undefined> {
+  let state: 'start' | 'body' | 'done' = 'start'
+  let ok = false
+  for await (const bytes of readFrames(source, options)) {
+    const frame = decodeResponseFrame(bytes)
+    if (state === 'done') throw new UnexpectedFrameError(`${frame.kind} frame after the trailer`)
+    if (state === 'start') {
+      if (frame.kind !== 'header') throw new UnexpectedFrameError(`${frame.kind} frame before the header`)
+      ok = frame.header.status === 'OK'
+      state = 'body'
+    } else if (frame.kind === 'header') {
+      throw new UnexpectedFrameError('a second header frame')
+    } else if (frame.kind === 'segment' && !ok) {
+      throw new UnexpectedFrameError('segment frame after a refusal header')
+    } else if (frame.kind === 'trailer') {
+      state = 'done'
+    }
+    yield frame
+  }
+  if (state !== 'done') throw new TruncatedEnvelopeError(state === 'start' ? 'empty response stream' : 'response stream ended before the trailer')
+}
+
+/** Length-prefixed DiscoverResponse frame, ready to write on a stream. */
+export function discoverResponseBytes (result: DiscoverResult, options?: FrameOptions): Uint8Array {
+  return encodeFrame(encodeDiscoverResponse(result), options)
+}
+
+/** Reads the single DiscoverResponse frame of a discovery stream. */
+export async function readDiscoverResponse (source: ByteSource, options?: FrameOptions): Promise<DiscoverResult> {
+  for await (const frame of readFrames(source, options)) {
+    return decodeDiscoverResponse(frame)
+  }
+  throw new TruncatedEnvelopeError('stream ended before the discovery response')
+}

@@ -1,0 +1,52 @@
+/**
+ * Length-prefixed framing (it-length-prefixed): an unsigned varint length, then that many bytes,
+ * at most {@link MAX_FRAME_BYTES} per frame. Oversized lengths fail before any body is buffered.
+ */
+import * as lp from 'it-length-prefixed'
+import type { Uint8ArrayList } from 'uint8arraylist'
+import { FrameTooLargeError, MalformedFrameError } from '../errors.js'
+import { MAX_FRAME_BYTES } from './constants.js'
+
+export interface FrameOptions {
+  /** Largest frame accepted or written (default and maximum: 1 MiB). */
+  maxFrameBytes?: number
+  signal?: AbortSignal
+}
+
+/** A byte stream as libp2p streams and HTTP bodies give it. */
+export type ByteSource = AsyncIterable<Uint8Array | Uint8ArrayList> | Iterable<Uint8Array | Uint8ArrayList>
+
+function limit (options?: FrameOptions): number {
+  return Math.min(options?.maxFrameBytes ?? MAX_FRAME_BYTES, MAX_FRAME_BYTES)
+}
+
+/** `message` with its varint length prefix, as one Uint8Array. */
+export function encodeFrame (message: Uint8Array, options?: FrameOptions): Uint8Array {
+  const max = limit(options)
+  if (message.byteLength > max) throw new FrameTooLargeError(`frame of ${message.byteLength} bytes exceeds ${max}`)
+  return lp.encode.single(message, { maxDataLength: max }).subarray()
+}
+
+/** Maps it-length-prefixed's errors to ours. */
+function mapError (err: unknown, max: number): unknown {
+  const name = (err as { name?: unknown } | undefined)?.name
+  if (name === 'InvalidDataLengthError') return new FrameTooLargeError(`frame longer than ${max} bytes`)
+  if (name === 'InvalidDataLengthLengthError' || name === 'InvalidMessageLengthError') {
+    return new MalformedFrameError('invalid frame length prefix')
+  }
+  if (name === 'UnexpectedEOFError') return new MalformedFrameError('stream ended inside a frame')
+  return err
+}
+
+/** The frames of a byte stream, one Uint8Array each. */
+export async function * readFrames (source: ByteSource, options?: FrameOptions): AsyncGenerator<Uint8Array, void, undefined> {
+  const max = limit(options)
+  try {
+    for await (const frame of lp.decode(source, { maxDataLength: max })) {
+      options?.signal?.throwIfAborted()
+      yield frame.subarray()
+    }
+  } catch (err) {
+    throw mapError(err, max)
+  }
+}
