@@ -5,6 +5,7 @@
  * decides when to call `produceBlock`.
  */
 import type Database from 'better-sqlite3'
+import { BlockIDFlag } from 'cosmjs-types/tendermint/types/validator'
 import { ResponseProcessProposal_ProposalStatus, type ExecTxResult, type ResponseFinalizeBlock } from 'cosmjs-types/tendermint/abci/types'
 import type { AbciApplication } from '../app/application.js'
 import type { ComponentLogger } from '../../common/logger.js'
@@ -143,7 +144,7 @@ export class Chain {
     const reaped = this.mempool.reap(this.limits.maxBlockTxs, this.limits.maxBlockBytes).map((e) => e.tx)
     const lastVotes = s.height === 0n
       ? []
-      : [{ validator: { address: proposerAddress, power: this.validatorPower }, blockIdFlag: 2 }]
+      : [{ validator: { address: proposerAddress, power: this.validatorPower }, blockIdFlag: BlockIDFlag.BLOCK_ID_FLAG_COMMIT }]
     try {
       const prepared = this.app.prepareProposal({
         maxTxBytes: BigInt(this.limits.maxBlockBytes), txs: reaped, localLastCommit: { round: 0, votes: lastVotes.map((v) => ({ ...v, voteExtension: new Uint8Array(0), extensionSignature: new Uint8Array(0) })) },

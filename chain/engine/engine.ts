@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
-import type { ExecTxResult, ResponseCheckTx } from 'cosmjs-types/tendermint/abci/types'
+import { ExecTxResult, type ResponseCheckTx } from 'cosmjs-types/tendermint/abci/types'
 import type { AbciApplication } from '../app/application.js'
 import type { ComponentLogger } from '../../common/logger.js'
 import { silentLogger } from '../../common/logger.js'
@@ -94,8 +94,9 @@ interface Waiter { resolve: (r: { result: ExecTxResult, height: bigint }) => voi
 
 export function parseHostPort (value: string): { host: string, port: number } {
   const m = /^(\[[0-9A-Fa-f:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(value.replace(/^tcp:\/\//, ''))
-  if (m === null || Number(m[2]) > 65535) throw new InvalidParamsError(`not a host:port: ${value}`)
-  return { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) }
+  if (m === null || Number(m[2] ?? '0') > 65535) throw new InvalidParamsError(`not a host:port: ${value}`)
+  const [, host = '', port = '0'] = m
+  return { host: host.replace(/^\[|\]$/g, ''), port: Number(port) }
 }
 
 export function createEngine (init: EngineInit, components: EngineComponents): Engine {
@@ -160,7 +161,7 @@ export function createEngine (init: EngineInit, components: EngineComponents): E
       if (w !== undefined) {
         waiters.delete(key)
         clearTimeout(w.timer)
-        w.resolve({ result: results[i]!, height: block.header.height })
+        w.resolve({ result: results[i] ?? ExecTxResult.fromPartial({}), height: block.header.height })
       }
     })
     if (server?.hasSubscribers() === true) {

@@ -10,7 +10,7 @@ import { ed25519 } from '@noble/curves/ed25519.js'
 import { BinaryWriter } from 'cosmjs-types/binary'
 import { Timestamp } from 'cosmjs-types/google/protobuf/timestamp'
 import { BlockID, CommitSig } from 'cosmjs-types/tendermint/types/types'
-import { SimpleValidator } from 'cosmjs-types/tendermint/types/validator'
+import { BlockIDFlag, SimpleValidator } from 'cosmjs-types/tendermint/types/validator'
 import { Consensus } from 'cosmjs-types/tendermint/version/types'
 import { ExecTxResult } from 'cosmjs-types/tendermint/abci/types'
 
@@ -57,7 +57,8 @@ function innerHash (left: Uint8Array, right: Uint8Array): Uint8Array {
 /** RFC 6962 Merkle root, as CometBFT's `merkle.HashFromByteSlices` (empty → SHA-256 of nothing). */
 export function merkleRoot (items: readonly Uint8Array[]): Uint8Array {
   if (items.length === 0) return sha256(new Uint8Array(0))
-  if (items.length === 1) return leafHash(items[0]!)
+  const [only] = items
+  if (items.length === 1 && only !== undefined) return leafHash(only)
   let split = 1
   while (split * 2 < items.length) split *= 2
   return innerHash(merkleRoot(items.slice(0, split)), merkleRoot(items.slice(split)))
@@ -141,7 +142,7 @@ export function consensusHash (maxBytes: bigint, maxGas: bigint): Uint8Array {
 /** `Commit.Hash()`: Merkle root of the commit signatures' protobuf encodings. */
 export function commitHash (sigs: readonly CommitSignature[]): Uint8Array {
   return merkleRoot(sigs.map((s) => CommitSig.encode({
-    blockIdFlag: 2, validatorAddress: s.validatorAddress, timestamp: timestamp(s.timeMs), signature: s.signature
+    blockIdFlag: BlockIDFlag.BLOCK_ID_FLAG_COMMIT, validatorAddress: s.validatorAddress, timestamp: timestamp(s.timeMs), signature: s.signature
   }).finish()))
 }
 

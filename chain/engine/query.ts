@@ -43,21 +43,22 @@ function tokenize (text: string): Token[] {
     const m = TOKEN.exec(text)
     if (m === null) throw new InvalidQueryError(`invalid query at character ${pos + 1}: ${JSON.stringify(text.slice(pos, pos + 20))}`)
     pos = TOKEN.lastIndex
-    if (m[1] !== undefined) tokens.push({ t: 'and' })
-    else if (m[2] !== undefined) tokens.push({ t: 'op', op: 'CONTAINS' })
-    else if (m[3] !== undefined) tokens.push({ t: 'op', op: 'EXISTS' })
-    else if (m[4] !== undefined) {
-      const ms = Date.parse(m[5]!)
-      if (Number.isNaN(ms)) throw new InvalidQueryError(`invalid TIME operand ${m[5]!}`)
+    const [, and, contains, exists, timeKw, timeVal = '', dateKw, dateVal = '', str, op, num, key = ''] = m
+    if (and !== undefined) tokens.push({ t: 'and' })
+    else if (contains !== undefined) tokens.push({ t: 'op', op: 'CONTAINS' })
+    else if (exists !== undefined) tokens.push({ t: 'op', op: 'EXISTS' })
+    else if (timeKw !== undefined) {
+      const ms = Date.parse(timeVal)
+      if (Number.isNaN(ms)) throw new InvalidQueryError(`invalid TIME operand ${timeVal}`)
       tokens.push({ t: 'operand', operand: { kind: 'time', value: ms } })
-    } else if (m[6] !== undefined) {
-      const ms = Date.parse(`${m[7]!}T00:00:00Z`)
-      if (Number.isNaN(ms)) throw new InvalidQueryError(`invalid DATE operand ${m[7]!}`)
+    } else if (dateKw !== undefined) {
+      const ms = Date.parse(`${dateVal}T00:00:00Z`)
+      if (Number.isNaN(ms)) throw new InvalidQueryError(`invalid DATE operand ${dateVal}`)
       tokens.push({ t: 'operand', operand: { kind: 'time', value: ms } })
-    } else if (m[8] !== undefined) tokens.push({ t: 'operand', operand: { kind: 'string', value: m[8].slice(1, -1) } })
-    else if (m[9] !== undefined) tokens.push({ t: 'op', op: m[9] as Operator })
-    else if (m[10] !== undefined) tokens.push({ t: 'operand', operand: { kind: 'number', value: m[10] } })
-    else tokens.push({ t: 'key', key: m[11]! })
+    } else if (str !== undefined) tokens.push({ t: 'operand', operand: { kind: 'string', value: str.slice(1, -1) } })
+    else if (op !== undefined) tokens.push({ t: 'op', op: op as Operator })
+    else if (num !== undefined) tokens.push({ t: 'operand', operand: { kind: 'number', value: num } })
+    else tokens.push({ t: 'key', key })
   }
   return tokens
 }
@@ -96,11 +97,11 @@ const DECIMAL = /^-?\d+(\.\d+)?$/
 
 /** Compares two decimal strings exactly: -1, 0, 1. */
 export function compareDecimal (a: string, b: string): number {
-  const [ai, af = ''] = a.split('.')
-  const [bi, bf = ''] = b.split('.')
+  const [ai = '0', af = ''] = a.split('.')
+  const [bi = '0', bf = ''] = b.split('.')
   const scale = Math.max(af.length, bf.length)
-  const av = BigInt(ai! + af.padEnd(scale, '0'))
-  const bv = BigInt(bi! + bf.padEnd(scale, '0'))
+  const av = BigInt(ai + af.padEnd(scale, '0'))
+  const bv = BigInt(bi + bf.padEnd(scale, '0'))
   return av < bv ? -1 : av > bv ? 1 : 0
 }
 
@@ -165,8 +166,10 @@ export function compileTxSearch (query: Query): { where: string, args: unknown[]
         where.push('e.value = ?')
         args.push(c.operand.value)
       } else if (c.op !== 'EXISTS') {
+        const operand = c.operand
+        if (operand === undefined) throw new InvalidQueryError(`${c.key} ${c.op} needs a value`)
         where.push('hr_match(e.value, ?, ?, ?) = 1')
-        args.push(c.op, c.operand!.kind, String(c.operand!.value))
+        args.push(c.op, operand.kind, String(operand.value))
       }
       parts.push(`(t.height, t.idx) IN (SELECT e.height, e.idx FROM engine_tx_events e WHERE ${where.join(' AND ')})`)
     }

@@ -128,8 +128,8 @@ export function writeBlock (db: Database.Database, block: StoredBlock, results: 
   })
 }
 
-interface BlockRow { height: number | bigint, hash: Buffer, parts_hash: Buffer, header: string, num_txs: number, size: number, last_commit: string, finalize: Buffer }
-interface TxRow { height: number | bigint, idx: number, hash: Buffer, tx: Buffer, result: Buffer }
+interface BlockRow { height: number | bigint, hash: Buffer, parts_hash: Buffer, header: string, num_txs: number | bigint, size: number | bigint, last_commit: string, finalize: Buffer }
+interface TxRow { height: number | bigint, idx: number | bigint, hash: Buffer, tx: Buffer, result: Buffer }
 
 /** Read side of the store, on the read connection. */
 export class BlockStoreReader {
@@ -197,7 +197,7 @@ export class BlockStoreReader {
     const total = this.db.prepare(`SELECT COUNT(*) AS n FROM engine_txs t WHERE ${where}`).get(...args) as { n: number }
     const rows = this.db.prepare(`SELECT * FROM engine_txs t WHERE ${where} ORDER BY t.height ${order}, t.idx ${order} LIMIT ? OFFSET ?`)
       .safeIntegers(true).all(...args, limit, offset) as TxRow[]
-    return { total: Number(total.n), txs: rows.map(toStoredTx) }
+    return { total: total.n, txs: rows.map(toStoredTx) }
   }
 }
 

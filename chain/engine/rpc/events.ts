@@ -3,7 +3,7 @@
  * (`tendermint/event/NewBlock`, `tendermint/event/Tx`) and with the event maps that subscription
  * queries match against (`tm.event`, `tx.hash`, `tx.height`, `<type>.<key>` of every attribute).
  */
-import type { Event } from 'cosmjs-types/tendermint/abci/types'
+import { ExecTxResult, type Event } from 'cosmjs-types/tendermint/abci/types'
 import type { CommittedBlock } from '../chain.js'
 import { txHash } from '../header.js'
 import { b64, blockIdJson, blockJson, finalizeJson, hexUpper, txResultJson } from './encode.js'
@@ -42,7 +42,7 @@ export function blockEvents (c: CommittedBlock): { newBlock: PublishedEvent, txs
     value: { block: blockJson(c.block), block_id: blockIdJson(c.block.id), result_finalize_block: finalizeJson(c.finalize, c.results) }
   })
   const txs = c.block.txs.map((tx, index) => {
-    const result = c.results[index]!
+    const result = c.results[index] ?? ExecTxResult.fromPartial({})
     const map = new Map<string, string[]>([['tm.event', ['Tx']], ['tx.hash', [hexUpper(txHash(tx))]], ['tx.height', [height]]])
     addEvents(map, result.events)
     return published(map, {

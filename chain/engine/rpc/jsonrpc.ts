@@ -48,9 +48,10 @@ export class JsonRpcDispatcher {
 
   /** Calls a method with already-built params, as a JSON-RPC response object. */
   async call (id: JsonRpcId, method: string, params: () => Params): Promise<Record<string, unknown>> {
-    if (!this.has(method)) return errorResponse(id, { code: METHOD_NOT_FOUND, message: 'Method not found', data: method })
+    const fn = Object.hasOwn(this.methods, method) ? this.methods[method] : undefined
+    if (fn === undefined) return errorResponse(id, { code: METHOD_NOT_FOUND, message: 'Method not found', data: method })
     try {
-      return resultResponse(id, await this.methods[method]!(params()))
+      return resultResponse(id, await fn(params()))
     } catch (err) {
       return errorResponse(id, toJsonRpcError(err, this.log))
     }

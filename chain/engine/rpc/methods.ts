@@ -265,7 +265,7 @@ function genesisJson (chain: Chain): Json {
   const raw = chain.genesis.raw
   return {
     ...(raw as Record<string, Json>),
-    initial_height: String(raw.initial_height ?? chain.genesis.initialHeight),
+    initial_height: chain.genesis.initialHeight.toString(),
     consensus_params: (raw.consensus_params as Json | undefined) ?? {
       block: { max_bytes: '22020096', max_gas: '-1' },
       evidence: { max_age_num_blocks: '100000', max_age_duration: '172800000000000', max_bytes: '1048576' },

@@ -41,7 +41,15 @@ export function createRpcServer (dispatcher: JsonRpcDispatcher, log: ComponentLo
   const clients = new Map<WebSocket, Map<string, Subscription>>()
 
   const send = (res: ServerResponse, status: number, body: unknown): void => {
-    const text = JSON.stringify(body)
+    let text: string
+    try {
+      text = JSON.stringify(body)
+    } catch (err) {
+      log.error({ err }, 'rpc reply could not be serialised')
+      text = JSON.stringify(errorResponse(null, { code: -32603, message: 'Internal error', data: 'internal error' }))
+      status = 500
+    }
+    if (res.headersSent || res.destroyed) return
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
     res.end(text)
   }

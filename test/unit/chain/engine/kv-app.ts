@@ -34,7 +34,6 @@ export function createKvApp (deps: AppDeps, options: KvAppOptions = {}): AbciApp
            CREATE TABLE IF NOT EXISTS kv_meta (id INTEGER PRIMARY KEY CHECK (id = 1), height INTEGER NOT NULL, app_hash BLOB NOT NULL)`)
   let pending: { height: bigint, writes: Map<string, string>, appHash: Uint8Array } | undefined
   let genesisHash: Uint8Array | undefined
-  let closed = false
 
   const meta = (): { height: bigint, appHash: Uint8Array } => {
     const row = db.prepare('SELECT height, app_hash FROM kv_meta WHERE id = 1').get() as { height: number, app_hash: Buffer } | undefined
@@ -108,7 +107,7 @@ export function createKvApp (deps: AppDeps, options: KvAppOptions = {}): AbciApp
       if (row === undefined) return { ...base, code: 4, log: 'not found', value: new Uint8Array(0), codespace: 'kv' }
       return { ...base, code: 0, log: '', value: enc.encode(row.value) }
     },
-    close: () => { closed = true; void closed }
+    close: () => { pending = undefined }
   }
 }
 
