@@ -1,0 +1,106 @@
+import { chmod, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { silentLogger } from '../../../../common/logger.js'
+import {
+  createKeystore, generateChainKey, InvalidKeyFileError, KeyFileExistsError, KeyFileLockedError, KeyFileMissingError,
+  KeyFilePassphraseError, KeyFilePermissionError, readChainKey, readKeyJson, writeChainKey, writeKeyJson, isKeyFileEncrypted,
+  chainAddress, ENCRYPTED_KEY_FORMAT, type ScryptParams
+} from '../../../../node/keystore/index.js'
+
+const FAST: ScryptParams = { N: 2 ** 12, r: 8, p: 1 }
+let home: string
+beforeEach(async () => { home = await mkdtemp(join(tmpdir(), 'hr-keystore-')) })
+afterEach(async () => { await rm(home, { recursive: true, force: true }) })
+
+describe('createKeystore', () => {
+  it('creates the keys once, mode 0600 in a 0700 directory, and reads them back', async () => {
+    const ks = createKeystore({ home }, { logger: silentLogger() })
+    expect(await ks.ensure()).toEqual(['chain', 'x25519', 'lookup'])
+    expect(await ks.ensure()).toEqual([])
+    expect((await stat(ks.paths.dir)).mode & 0o777).toBe(0o700)
+    for (const f of [ks.paths.chainKey, ks.paths.x25519Key, ks.paths.lookupSecret]) {
+      expect((await stat(f)).mode & 0o777, f).toBe(0o600)
+    }
+    const chain = await ks.chainKey()
+    expect(chain.address).toMatch(/^hr1[02-9ac-hj-np-z]{38}$/)
+    expect(chain.publicKey).toHaveLength(33)
+    const file = JSON.parse(await readFile(ks.paths.chainKey, 'utf8')) as Record<string, string>
+    expect(Object.keys(file).sort()).toEqual(['address', 'privateKey', 'publicKey'])
+    expect(file.address).toBe(chain.address)
+    expect((await ks.x25519Key()).publicKey).toHaveLength(32)
+    expect(await ks.lookupSecret()).toHaveLength(32)
+    expect(ks.paths.p2pKey).toBe(join(home, 'keys', 'p2p', 'peer.key'))
+    expect(ks.paths.kekDir).toBe(join(home, 'keys', 'kek'))
+  })
+
+  it('refuses a key file that group or others can read, naming the fix', async () => {
+    const ks = createKeystore({ home }, { logger: silentLogger() })
+    await ks.ensure()
+    await chmod(ks.paths.chainKey, 0o644)
+    await expect(ks.chainKey()).rejects.toThrow(KeyFilePermissionError)
+    await expect(ks.chainKey()).rejects.toThrow(`key file ${ks.paths.chainKey} is accessible by group or others (mode 0644); run: chmod 600 ${ks.paths.chainKey}`)
+    await chmod(ks.paths.chainKey, 0o600)
+    await expect(ks.chainKey()).resolves.toBeDefined()
+  })
+
+  it('refuses symbolic links and says when a key is missing', async () => {
+    const ks = createKeystore({ home }, { logger: silentLogger() })
+    await expect(ks.x25519Key()).rejects.toThrow(KeyFileMissingError)
+    await ks.ensure()
+    const link = join(home, 'link.json')
+    await symlink(ks.paths.chainKey, link)
+    await expect(readChainKey(link)).rejects.toThrow('not a regular file')
+  })
+
+  it('encrypts every key under a passphrase and needs it to read them', async () => {
+    const ks = createKeystore({ home, passphrase: 'correct horse', scrypt: FAST }, { logger: silentLogger() })
+    await ks.ensure()
+    const raw = await readFile(ks.paths.chainKey, 'utf8')
+    const chain = await ks.chainKey()
+    expect(raw).not.toContain(Buffer.from(chain.privateKey).toString('hex'))
+    expect(JSON.parse(raw)).toMatchObject({ format: ENCRYPTED_KEY_FORMAT, version: 1, kdf: { name: 'scrypt', N: 4096, r: 8, p: 1 }, cipher: { name: 'aes-256-gcm' } })
+    expect(await isKeyFileEncrypted(ks.paths.chainKey)).toBe(true)
+    await expect(createKeystore({ home }, { logger: silentLogger() }).chainKey()).rejects.toThrow(KeyFileLockedError)
+    await expect(createKeystore({ home, passphrase: 'wrong' }, { logger: silentLogger() }).lookupSecret()).rejects.toThrow(KeyFilePassphraseError)
+  })
+})
+
+describe('key files', () => {
+  it('detects tampering with the encrypted envelope, including its KDF parameters', async () => {
+    const path = join(home, 'k.json')
+    await writeKeyJson(path, { hello: 'world' }, { passphrase: 'pw', scrypt: FAST })
+    expect(await readKeyJson(path, { passphrase: 'pw' })).toEqual({ hello: 'world' })
+    const env = JSON.parse(await readFile(path, 'utf8')) as { kdf: { r: number }, ciphertext: string }
+    env.kdf.r = 9
+    await writeFile(path, JSON.stringify(env), { mode: 0o600 })
+    await expect(readKeyJson(path, { passphrase: 'pw' })).rejects.toThrow(KeyFilePassphraseError)
+    env.kdf.r = 8
+    env.ciphertext = `00${env.ciphertext.slice(2)}`
+    await writeFile(path, JSON.stringify(env), { mode: 0o600 })
+    await expect(readKeyJson(path, { passphrase: 'pw' })).rejects.toThrow(KeyFilePassphraseError)
+  })
+
+  it('refuses unknown envelope versions and out-of-bounds scrypt costs', async () => {
+    const path = join(home, 'k.json')
+    await writeKeyJson(path, { a: 1 }, { passphrase: 'pw', scrypt: FAST })
+    const env = JSON.parse(await readFile(path, 'utf8')) as { version: number, kdf: { N: number } }
+    await writeFile(path, JSON.stringify({ ...env, version: 2 }), { mode: 0o600 })
+    await expect(readKeyJson(path, { passphrase: 'pw' })).rejects.toThrow('version 2 is not supported')
+    await writeFile(path, JSON.stringify({ ...env, kdf: { ...env.kdf, N: 2 ** 30 } }), { mode: 0o600 })
+    await expect(readKeyJson(path, { passphrase: 'pw' })).rejects.toThrow('out-of-bounds scrypt parameters')
+  })
+
+  it('checks that a chain key file agrees with itself and never overwrites one', async () => {
+    const path = join(home, 'chain.json')
+    const key = generateChainKey()
+    await writeChainKey(path, key)
+    await expect(writeChainKey(path, generateChainKey())).rejects.toThrow(KeyFileExistsError)
+    const other = generateChainKey()
+    await writeFile(path, JSON.stringify({ address: other.address, publicKey: Buffer.from(key.publicKey).toString('hex'), privateKey: Buffer.from(key.privateKey).toString('hex') }), { mode: 0o600 })
+    await expect(readChainKey(path)).rejects.toThrow(InvalidKeyFileError)
+    await expect(readChainKey(path)).rejects.toThrow(`address does not belong to the key (expected ${key.address})`)
+    expect(chainAddress(key.publicKey)).toBe(key.address)
+  })
+})
