@@ -1,0 +1,218 @@
+/**
+ * The policy engine: compiled modules, one active per jurisdiction, and release decisions.
+ * Pure: no I/O; the clock is injected. A release decision is the source's `export` AND the
+ * destination's `import`; obligations are those of the deciding permits of both, reasons those of
+ * the deciding forbids. Preparsed Cedar policy sets are kept per jurisdiction and version, and
+ * decisions are memoised on exactly the inputs Cedar sees (so a cached answer is the answer).
+ */
+import * as cedar from '@cedar-policy/cedar-wasm/nodejs'
+import { SchemaError } from '../errors.js'
+import { parseObligation } from '../obligations/known.js'
+import type { PolicyAction } from '../vocabulary.js'
+import { compileModule, type CompiledModule, type ModuleFiles } from './module.js'
+import { cedarInputs, evaluateCedar, type Evaluation } from './evaluate.js'
+import type { ReleaseRequest } from './request.js'
+
+export const DEFAULT_DECISION_CACHE_SIZE = 8192
+
+export interface PolicyEngineInit {
+  /** The text of policies/schema.cedarschema. */
+  readonly schema: string
+  /** Milliseconds since the epoch (default `Date.now`). */
+  readonly clock?: () => number
+  /** Memoised decisions kept per engine (0 turns memoisation off; default 8192). */
+  readonly cacheSize?: number
+}
+
+/** Which module version decided one side of a release. */
+export interface ModuleRef {
+  readonly jurisdiction: string
+  readonly version: string
+}
+
+/** What the custodian keeps of a decision: its inputs (metadata, no health data) and outcome. */
+export interface DecisionRecord {
+  /** ISO 8601 time of the decision (the engine's clock). */
+  readonly time: string
+  readonly request: ReleaseRequest
+  readonly decision: 'allow' | 'deny'
+  readonly reasons: readonly string[]
+  readonly obligations: readonly string[]
+  readonly modules: { readonly export: ModuleRef, readonly import: ModuleRef }
+  readonly policies: { readonly export: readonly string[], readonly import: readonly string[] }
+}
+
+export interface ReleaseDecision {
+  readonly decision: 'allow' | 'deny'
+  readonly reasons: readonly string[]
+  readonly obligations: readonly string[]
+  readonly export: Evaluation
+  readonly import: Evaluation
+  readonly record: DecisionRecord
+}
+
+export interface InstallResult {
+  /** Active modules re-derived because their parent changed. */
+  readonly rederived: readonly string[]
+  /** Children that failed to re-derive over the new parent (they keep their previous form). */
+  readonly failed: ReadonlyArray<{ readonly code: string, readonly error: Error }>
+}
+
+export interface DecideOptions {
+  /** Evaluate with these modules instead of the active ones (dry-run, diff). */
+  readonly exportModule?: CompiledModule
+  readonly importModule?: CompiledModule
+  /** Seconds since the epoch for `context.time` (default: the clock). */
+  readonly timeSeconds?: number
+}
+
+export interface PolicyEngine {
+  readonly schema: string
+  /** Compiles (and preparses) a module; throws ModuleLoadError. */
+  compile: (files: ModuleFiles, options?: { parent?: CompiledModule }) => CompiledModule
+  /** Compiles with the active parent that `extends` names, then installs. */
+  load: (files: ModuleFiles) => CompiledModule
+  /** Makes a compiled module the active one of its jurisdiction (and of its members). */
+  install: (module: CompiledModule) => InstallResult
+  /** The active module governing a country or jurisdiction code (a member falls back to its union). */
+  get: (code: string) => CompiledModule | undefined
+  /** Every active module, by code. */
+  modules: () => CompiledModule[]
+  evaluate: (module: CompiledModule, action: PolicyAction, request: ReleaseRequest, options?: { timeSeconds?: number }) => Evaluation
+  decide: (request: ReleaseRequest, options?: DecideOptions) => ReleaseDecision
+  now: () => number
+}
+
+function missing (country: string, action: PolicyAction): Evaluation {
+  return { jurisdiction: country, version: '', action, decision: 'deny', policies: [], reasons: [`no-${action}-module`], obligations: [], errors: [] }
+}
+
+export function createPolicyEngine (init: PolicyEngineInit): PolicyEngine {
+  const schema = init.schema
+  const checked = cedar.checkParseSchema(schema)
+  if (checked.type !== 'success') throw new SchemaError(`the shared schema does not parse: ${checked.errors.map((e) => e.message).join('; ')}`)
+  const clock = init.clock ?? Date.now
+  const cacheSize = init.cacheSize ?? DEFAULT_DECISION_CACHE_SIZE
+  const preparsed = new Set<string>()
+  const active = new Map<string, CompiledModule>()
+  let members = new Map<string, string>()
+  const cache = new Map<string, Evaluation>()
+
+  const ensurePreparsed = (m: CompiledModule): void => {
+    if (preparsed.has(m.policySetId)) return
+    const staticPolicies: Record<string, string> = {}
+    for (const [id, p] of m.policies) staticPolicies[id] = p.text
+    const r = cedar.preparsePolicySet(m.policySetId, { staticPolicies })
+    if (r.type !== 'success') throw new SchemaError(`preparsing ${m.policySetId} failed: ${r.errors.map((e) => e.message).join('; ')}`)
+    preparsed.add(m.policySetId)
+  }
+
+  const compile = (files: ModuleFiles, options?: { parent?: CompiledModule }): CompiledModule => {
+    const m = compileModule(schema, files, options?.parent)
+    ensurePreparsed(m)
+    return m
+  }
+
+  const rebuildMembers = (): void => {
+    const next = new Map<string, string>()
+    for (const m of active.values()) for (const c of m.members) if (!active.has(c)) next.set(c, m.code)
+    members = next
+  }
+
+  const install = (module: CompiledModule): InstallResult => {
+    ensurePreparsed(module)
+    active.set(module.code, module)
+    const rederived: string[] = []
+    const failed: Array<{ code: string, error: Error }> = []
+    for (const child of [...active.values()]) {
+      if (child.manifest.extends !== module.code) continue
+      try {
+        const next = compile(child.files, { parent: module })
+        active.set(next.code, next)
+        rederived.push(next.code)
+      } catch (err) {
+        failed.push({ code: child.code, error: err instanceof Error ? err : new Error(String(err)) })
+      }
+    }
+    rebuildMembers()
+    cache.clear()
+    return { rederived, failed }
+  }
+
+  const get = (code: string): CompiledModule | undefined => {
+    const m = active.get(code)
+    if (m !== undefined) return m
+    const union = members.get(code)
+    return union === undefined ? undefined : active.get(union)
+  }
+
+  const load = (files: ModuleFiles): CompiledModule => {
+    const raw = typeof files.moduleJson === 'string' ? safeJson(files.moduleJson) : files.moduleJson
+    const parentCode = typeof raw === 'object' && raw !== null ? (raw as { extends?: unknown }).extends : undefined
+    const parent = typeof parentCode === 'string' ? active.get(parentCode) : undefined
+    const m = compile(files, parent === undefined ? undefined : { parent })
+    install(m)
+    return m
+  }
+
+  const evaluate = (module: CompiledModule, action: PolicyAction, request: ReleaseRequest, options?: { timeSeconds?: number }): Evaluation => {
+    ensurePreparsed(module)
+    const time = options?.timeSeconds ?? Math.floor(clock() / 1000)
+    const inputs = cedarInputs(module, request, time)
+    if (cacheSize <= 0) return evaluateCedar(module, action, inputs)
+    const key = module.policySetId + '\u0000' + action + '\u0000' + inputs.principalId + '\u0000' + JSON.stringify(inputs.context) + '\u0000' + JSON.stringify(inputs.entities)
+    const hit = cache.get(key)
+    if (hit !== undefined) return hit
+    const result = evaluateCedar(module, action, inputs)
+    if (cache.size >= cacheSize) cache.clear()
+    cache.set(key, result)
+    return result
+  }
+
+  const decide = (request: ReleaseRequest, options?: DecideOptions): ReleaseDecision => {
+    const nowMs = options?.timeSeconds === undefined ? clock() : options.timeSeconds * 1000
+    const timeSeconds = Math.floor(nowMs / 1000)
+    const exportModule = options?.exportModule ?? get(request.sourceCountry)
+    const importModule = options?.importModule ?? get(request.destinationCountry)
+    const exp = exportModule === undefined ? missing(request.sourceCountry, 'export') : evaluate(exportModule, 'export', request, { timeSeconds })
+    const imp = importModule === undefined ? missing(request.destinationCountry, 'import') : evaluate(importModule, 'import', request, { timeSeconds })
+    let decision: 'allow' | 'deny' = exp.decision === 'allow' && imp.decision === 'allow' ? 'allow' : 'deny'
+    const reasons = new Set<string>([...exp.reasons, ...imp.reasons])
+    const obligations = decision === 'allow' ? [...new Set([...exp.obligations, ...imp.obligations])].sort() : []
+    if (obligations.some((o) => parseObligation(o) === undefined)) { decision = 'deny'; reasons.add('unknown-obligation') }
+    const finalObligations = decision === 'allow' ? obligations : []
+    const reasonList = decision === 'allow' ? [] : [...reasons].sort()
+    return {
+      decision,
+      reasons: reasonList,
+      obligations: finalObligations,
+      export: exp,
+      import: imp,
+      record: {
+        time: new Date(nowMs).toISOString(),
+        request,
+        decision,
+        reasons: reasonList,
+        obligations: finalObligations,
+        modules: { export: { jurisdiction: exp.jurisdiction, version: exp.version }, import: { jurisdiction: imp.jurisdiction, version: imp.version } },
+        policies: { export: exp.policies, import: imp.policies }
+      }
+    }
+  }
+
+  return {
+    schema,
+    compile,
+    load,
+    install,
+    get,
+    modules: () => [...active.values()].sort((a, b) => a.code.localeCompare(b.code)),
+    evaluate,
+    decide,
+    now: clock
+  }
+}
+
+function safeJson (text: string): unknown {
+  try { return JSON.parse(text) as unknown } catch { return undefined }
+}
