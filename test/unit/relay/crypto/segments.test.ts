@@ -148,6 +148,7 @@ describe('blob files', () => {
       await writeFile(join(dir, 'keep'), 'x')
       async function * failing (): AsyncGenerator<Uint8Array> {
         yield randomBytes(100)
+        await Promise.resolve()
         throw new Error('source failed')
       }
       await expect(writeBlobFile(join(dir, 'blob'), failing(), params())).rejects.toThrow('source failed')

@@ -1,0 +1,82 @@
+import { describe, it, expect } from 'vitest'
+import { randomBytes } from 'node:crypto'
+import * as lp from 'it-length-prefixed'
+import {
+  MAX_FRAME_BYTES, decodeRequestFrame, discoverResponseBytes, encodeFrame, encodeResponseFrame, readDiscoverResponse,
+  readFrames, readRequestFrame, readResponseFrames, requestFrameBytes
+} from '../../../../relay/protocol/index.js'
+import { chunked, makeWorld, respond, signRequest, storeRecord } from './fixtures.js'
+
+async function drain<T> (source: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = []
+  for await (const x of source) out.push(x)
+  return out
+}
+
+describe('framing', () => {
+  it('round-trips frames up to 1 MiB across arbitrary chunking', async () => {
+    const frames = [randomBytes(0), randomBytes(1), randomBytes(300), randomBytes(MAX_FRAME_BYTES)]
+    const wire = frames.map((f) => encodeFrame(f))
+    const back = await drain(readFrames(chunked(wire, 4093)))
+    expect(back.map((b) => Buffer.from(b).toString('hex'))).toEqual(frames.map((f) => f.toString('hex')))
+  })
+
+  it('refuses to write or read a frame over 1 MiB, before buffering its body', async () => {
+    expect(() => encodeFrame(new Uint8Array(MAX_FRAME_BYTES + 1))).toThrow(expect.objectContaining({ name: 'FrameTooLargeError' }))
+    // Only the length prefix of a 2 GiB frame arrives: refused at once.
+    const prefix = lp.encode.single(new Uint8Array(0)).subarray()
+    const hugeLength = Uint8Array.of(0x80, 0x80, 0x80, 0x80, 0x08)
+    await expect(drain(readFrames([prefix, hugeLength]))).rejects.toMatchObject({ name: 'FrameTooLargeError' })
+    const justOver = lp.encode.single(new Uint8Array(MAX_FRAME_BYTES + 1)).subarray()
+    await expect(drain(readFrames([justOver]))).rejects.toMatchObject({ name: 'FrameTooLargeError' })
+    await expect(drain(readFrames([encodeFrame(new Uint8Array(100))], { maxFrameBytes: 50 }))).rejects.toMatchObject({ name: 'FrameTooLargeError' })
+  })
+
+  it('reports malformed frames: endless varint, stream ending inside a frame, bytes that are no message', async () => {
+    await expect(drain(readFrames([new Uint8Array(16).fill(0xff)]))).rejects.toMatchObject({ name: 'MalformedFrameError' })
+    const frame = encodeFrame(randomBytes(100))
+    await expect(drain(readFrames([frame.subarray(0, 50)]))).rejects.toMatchObject({ name: 'MalformedFrameError' })
+    await expect(drain(readResponseFrames([encodeFrame(Uint8Array.of(0x0a, 0xff, 0x01))]))).rejects.toMatchObject({ name: 'MalformedFrameError' })
+    expect(() => decodeRequestFrame(Uint8Array.of(0x12, 0x05, 0x01))).toThrow(expect.objectContaining({ name: 'MalformedFrameError' }))
+    // A well-formed frame of no known kind.
+    expect(() => decodeRequestFrame(Uint8Array.of(0x28, 0x01))).toThrow(expect.objectContaining({ name: 'MalformedFrameError' }))
+  })
+})
+
+describe('request and response frames', () => {
+  it('carries a signed request as its exact bytes', async () => {
+    const world = makeWorld()
+    const record = await storeRecord(randomBytes(10))
+    const signed = signRequest(world, record)
+    const frame = await readRequestFrame(chunked([requestFrameBytes({ kind: 'retrieve', request: signed.request })], 5))
+    expect(frame.kind).toBe('retrieve')
+    expect(Buffer.from(frame.request.payload).equals(signed.payloadBytes)).toBe(true)
+    expect(Buffer.from(frame.request.signature).equals(signed.request.signature)).toBe(true)
+    expect(Buffer.from(frame.request.credential.payload).equals(world.credential.signed.payload)).toBe(true)
+    await expect(readRequestFrame([])).rejects.toMatchObject({ name: 'MalformedFrameError' })
+  })
+
+  it('enforces the order header → segments → trailer → end', async () => {
+    const world = makeWorld()
+    const record = await storeRecord(randomBytes(200), 64)
+    const request = signRequest(world, record)
+    const wire = await respond(world, record, request)
+    expect((await drain(readResponseFrames(wire))).map((f) => f.kind)).toEqual(['header', 'segment', 'segment', 'segment', 'segment', 'trailer'])
+    await expect(drain(readResponseFrames(wire.slice(1)))).rejects.toMatchObject({ name: 'UnexpectedFrameError' })
+    await expect(drain(readResponseFrames([wire[0]!, wire[0]!, ...wire.slice(1)]))).rejects.toMatchObject({ name: 'UnexpectedFrameError' })
+    await expect(drain(readResponseFrames([...wire, wire[1]!]))).rejects.toMatchObject({ name: 'UnexpectedFrameError' })
+    await expect(drain(readResponseFrames(wire.slice(0, -1)))).rejects.toMatchObject({ name: 'TruncatedEnvelopeError' })
+    await expect(drain(readResponseFrames([]))).rejects.toMatchObject({ name: 'TruncatedEnvelopeError' })
+    const denied = await respond(world, record, request, { status: 'DENIED', tokenId: record.tokenId })
+    const withSegment = [denied[0]!, encodeFrame(encodeResponseFrame({ kind: 'segment', bytes: new Uint8Array(20) })), denied[1]!]
+    await expect(drain(readResponseFrames(withSegment))).rejects.toMatchObject({ name: 'UnexpectedFrameError' })
+  })
+
+  it('carries a discovery response', async () => {
+    const tokens = [{ tokenId: new Uint8Array(randomBytes(32)), custodian: 'DE' }]
+    const result = await readDiscoverResponse([discoverResponseBytes({ status: 'OK', subject: 'hr1subject', tokens })])
+    expect(result).toEqual({ status: 'OK', subject: 'hr1subject', tokens })
+    await expect(readDiscoverResponse([discoverResponseBytes({ status: 'OK', subject: 's', tokens: [{ tokenId: new Uint8Array(3), custodian: 'DE' }] })]))
+      .rejects.toMatchObject({ name: 'MalformedFrameError' })
+  })
+})
