@@ -28,7 +28,10 @@ export interface ProviderFoundEvent {
   readonly peerId: string
   readonly country: string
   readonly role: NodeRole
-  /** Dialable addresses, each ending in `/p2p/<peerId>` (the registry's when the DHT gave none). */
+  /**
+   * Dialable addresses, each ending in `/p2p/<peerId>`: those the DHT gave, then the registered
+   * ones (so a stale DHT address never hides a registered one).
+   */
   readonly multiaddrs: readonly Multiaddr[]
   readonly via: 'dht' | 'registry'
   /** True when served from the resolver's short-lived cache. */

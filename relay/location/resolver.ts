@@ -151,7 +151,7 @@ class LocationResolver implements Resolver {
       peerId: node.peerId,
       country: node.country,
       role: node.role,
-      multiaddrs: fromDht.length > 0 ? fromDht : own,
+      multiaddrs: uniqueAddresses([...fromDht, ...own]),
       via,
       cached: false,
       local: node.peerId === this.#c.network.peerId.toString()
@@ -258,7 +258,7 @@ class LocationResolver implements Resolver {
     const exclude = new Set(options.exclude ?? [])
     const attempts: Array<{ peerId: string, error: string }> = []
     const tried = new Set<string>()
-    let cachedFailed = false
+    let usedCache = false
     for (let round = 0; round < 2; round++) {
       const fresh = options.fresh === true || round > 0
       for await (const event of this.resolve(tokenId, { ...options, fresh })) {
@@ -270,7 +270,9 @@ class LocationResolver implements Resolver {
           this.#connects.inc({ result: 'error' })
           throw event.error
         }
-        if (event.name !== 'PROVIDER' || event.local || exclude.has(event.peerId) || tried.has(event.peerId)) continue
+        if (event.name !== 'PROVIDER') continue
+        if (event.cached) usedCache = true
+        if (event.local || exclude.has(event.peerId) || tried.has(event.peerId)) continue
         if (attempts.length >= this.#maxAttempts) break
         tried.add(event.peerId)
         try {
@@ -279,18 +281,27 @@ class LocationResolver implements Resolver {
           return { stream, peerId: event.peerId, via: event.via }
         } catch (err) {
           options.signal?.throwIfAborted()
-          if (event.cached) cachedFailed = true
           attempts.push({ peerId: event.peerId, error: `${(err as Error).name}: ${(err as Error).message}` })
           this.#log.debug({ tokenId: hex, peerId: event.peerId, err: (err as Error).message }, 'holder unreachable, trying the next')
         }
       }
-      // a stale cache entry earns one fresh resolution
-      if (!cachedFailed || attempts.length >= this.#maxAttempts) break
+      // an answer from the cache that led nowhere earns one fresh resolution
+      if (!usedCache || attempts.length >= this.#maxAttempts) break
       this.invalidate(tokenId)
     }
     this.#connects.inc({ result: 'unreachable' })
     throw new NoHolderReachableError(`no holder of ${hex} could be reached (${attempts.length} tried)`, attempts)
   }
+}
+
+function uniqueAddresses (list: Multiaddr[]): Multiaddr[] {
+  const seen = new Set<string>()
+  return list.filter((ma) => {
+    const key = ma.toString()
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
 }
 
 /** Factory: `locationResolver(init)(components)`. */

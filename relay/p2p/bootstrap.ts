@@ -60,6 +60,7 @@ export class RegistryBootstrapper {
   #timer?: ReturnType<typeof setInterval>
   #running?: Promise<void>
   #again = false
+  #maintenance = false
 
   constructor (components: BootstrapComponents, init: BootstrapInit = {}) {
     this.#c = components
@@ -75,7 +76,7 @@ export class RegistryBootstrapper {
     this.#controller = new AbortController()
     this.#unsubscribe = this.#c.registry.onChange(() => { this.kick() })
     if (this.#intervalMs > 0) {
-      this.#timer = setInterval(() => { this.kick() }, this.#intervalMs)
+      this.#timer = setInterval(() => { this.kick(true) }, this.#intervalMs)
       this.#timer.unref?.()
     }
     this.kick()
@@ -91,8 +92,9 @@ export class RegistryBootstrapper {
   }
 
   /** Runs a sweep now (or once more after the running one). */
-  kick (): void {
+  kick (maintenance = false): void {
     if (this.#controller === undefined) return
+    this.#maintenance ||= maintenance
     if (this.#running !== undefined) {
       this.#again = true
       return
@@ -100,15 +102,20 @@ export class RegistryBootstrapper {
     this.#running = (async () => {
       do {
         this.#again = false
-        await this.sweep()
+        const full = this.#maintenance
+        this.#maintenance = false
+        await this.sweep(full)
       } while (this.#again && this.#controller !== undefined)
     })()
       .catch((err: Error) => { this.#log.error({ err: err.message }, 'bootstrap sweep failed') })
       .finally(() => { this.#running = undefined })
   }
 
-  /** Hangs up unregistered peers, then dials registered ones up to `maxPeers`. */
-  async sweep (): Promise<void> {
+  /**
+   * Hangs up unregistered peers, then dials registered ones up to `maxPeers` (`maintenance`: any
+   * missing peer; otherwise only peers whose id sorts after ours).
+   */
+  async sweep (maintenance = false): Promise<void> {
     const signal = this.#controller?.signal
     if (signal === undefined || signal.aborted) return
     const { network, registry } = this.#c
@@ -126,8 +133,13 @@ export class RegistryBootstrapper {
       }
     }
     const self = network.peerId.toString()
+    // When every peer learns of the others at once (a registry change), both ends of a pair would
+    // dial each other and libp2p would drop one of the two connections (and the streams on it).
+    // Change-driven sweeps therefore dial only peers whose id sorts after ours; the periodic
+    // maintenance sweep dials anyone still missing.
     const candidates = registry.nodes()
-      .filter((n) => n.peerId !== self && !connected.has(n.peerId) && n.multiaddrs.length > 0)
+      .filter((n) => n.peerId !== self && !connected.has(n.peerId) && n.multiaddrs.length > 0 &&
+        (maintenance || n.peerId > self))
     shuffle(candidates)
     let budget = Math.max(0, this.#maxPeers - connected.size)
     const queue = candidates
