@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import type { CliContext } from '../context.js'
 import { pendingCommand } from '../pending.js'
 import { registerDevnet } from './devnet.js'
+import { registerChainInit } from './chain-init.js'
 
 /** Registers every command group of DESIGN.md §7 on the program. */
 export function registerCommands (program: Command, ctx: CliContext): void {
@@ -10,7 +11,7 @@ export function registerCommands (program: Command, ctx: CliContext): void {
   registerDevnet(program, ctx)
 
   const chain = program.command('chain').description('the appchain: genesis, embedded engine, ABCI server')
-  pendingCommand(chain, ctx, 'init', 'write a genesis and the genesis members\' keys', 3)
+  registerChainInit(chain, ctx)
   pendingCommand(chain, ctx, 'start', 'serve the embedded single-validator engine (CometBFT RPC)', 3)
   pendingCommand(chain, ctx, 'abci', 'serve the application over ABCI 2.0 for CometBFT 0.38', 4)
 

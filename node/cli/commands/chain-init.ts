@@ -1,0 +1,77 @@
+import { existsSync, mkdirSync, writeFileSync, chmodSync, renameSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Command } from 'commander'
+import { globalOptions, type CliContext } from '../context.js'
+import { InvalidInputError } from '../../../common/errors.js'
+import {
+  buildGenesisDoc, generateOperatorKey, generateValidatorKey, validatorKeyJson, accountKeyJson,
+  DEFAULT_CHAIN_ID, GenesisExistsError, isCountryCode, GOVERNANCE_ADDRESS, type OperatorKey
+} from '../../../chain/app/index.js'
+
+export const DEFAULT_GENESIS_COUNTRIES = 'DE,FR,US'
+
+function parseCountries (value: string): string[] {
+  const list = value.split(',').map((c) => c.trim().toUpperCase()).filter((c) => c !== '')
+  if (list.length === 0) throw new InvalidInputError('--countries: at least one country')
+  for (const c of list) if (!isCountryCode(c)) throw new InvalidInputError(`--countries: ${c} is not an ISO 3166-1 alpha-2 country code`)
+  if (new Set(list).size !== list.length) throw new InvalidInputError('--countries: a country is listed twice')
+  return list
+}
+
+function keyFile (key: OperatorKey): string {
+  return JSON.stringify(accountKeyJson(key), null, 2) + '\n'
+}
+
+/** Writes a file readable only by its owner, atomically (temp file, then rename). */
+function writeSecret (path: string, content: string): void {
+  const tmp = `${path}.tmp-${process.pid}`
+  writeFileSync(tmp, content, { mode: 0o600 })
+  chmodSync(tmp, 0o600)
+  renameSync(tmp, path)
+}
+
+/**
+ * `healthrelay chain init --home D [--chain-id ID] [--countries DE,FR,US] [--force]`: writes
+ * D/genesis.json (CometBFT genesis document, app_state = the ledger's genesis), one operator and
+ * one regulator key per member country under D/keys/ (0600), and the validator key
+ * D/config/priv_validator_key.json. Prints addresses, never private keys.
+ */
+export function registerChainInit (chain: Command, ctx: CliContext): void {
+  chain.command('init')
+    .description('write a genesis and the genesis members\' keys')
+    .option('--chain-id <id>', 'chain id', DEFAULT_CHAIN_ID)
+    .option('--countries <list>', 'member countries (ISO 3166-1 alpha-2, comma-separated)', DEFAULT_GENESIS_COUNTRIES)
+    .option('--force', 'overwrite an existing genesis and its keys')
+    .action((opts: { chainId: string, countries: string, force?: boolean }, cmd: Command) => {
+      const { home } = globalOptions(cmd)
+      const countries = parseCountries(opts.countries)
+      const genesisPath = join(home, 'genesis.json')
+      if (existsSync(genesisPath) && opts.force !== true) {
+        throw new GenesisExistsError(`${genesisPath} exists; pass --force to overwrite it (and the genesis keys)`)
+      }
+      const keys = countries.map((country) => ({ country, operator: generateOperatorKey(), regulator: generateOperatorKey() }))
+      const validator = generateValidatorKey()
+      const doc = buildGenesisDoc({
+        chainId: opts.chainId,
+        genesisTime: new Date().toISOString(),
+        members: keys,
+        validator,
+        policies: []
+      })
+      mkdirSync(join(home, 'keys'), { recursive: true, mode: 0o700 })
+      mkdirSync(join(home, 'config'), { recursive: true, mode: 0o700 })
+      for (const k of keys) {
+        writeSecret(join(home, 'keys', `${k.country}-operator.json`), keyFile(k.operator))
+        writeSecret(join(home, 'keys', `${k.country}-regulator.json`), keyFile(k.regulator))
+      }
+      writeSecret(join(home, 'config', 'priv_validator_key.json'), JSON.stringify(validatorKeyJson(validator), null, 2) + '\n')
+      const tmp = `${genesisPath}.tmp-${process.pid}`
+      writeFileSync(tmp, JSON.stringify(doc, null, 2) + '\n', { mode: 0o644 })
+      renameSync(tmp, genesisPath)
+      ctx.io.out(`wrote ${genesisPath} (chain id ${doc.chain_id})`)
+      for (const k of keys) ctx.io.out(`  ${k.country}: operator ${k.operator.address}  regulator ${k.regulator.address}`)
+      ctx.io.out(`  validator ${validator.address}`)
+      ctx.io.out(`  governance account ${GOVERNANCE_ADDRESS}`)
+      ctx.io.out(`keys in ${join(home, 'keys')} and ${join(home, 'config', 'priv_validator_key.json')} (mode 0600)`)
+    })
+}
