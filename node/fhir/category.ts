@@ -1,28 +1,33 @@
 /**
- * The category of a record (DESIGN.md §3), derived from its content. The policy engine decides on
- * categories, so a record that mixes content is labelled by its most sensitive part: a Bundle with
- * a mental-health condition among lab results is `mental-health`, never `lab-result`. The one
- * exception is an IPS document, which is `patient-summary` by definition (it is what crosses
- * borders); its sensitive content is reported in `sensitive` for the caller to weigh.
+ * The category of a record (DESIGN.md §3), derived from its content.
  *
- * The policy engine is to export the canonical FHIR→category mapping (policies/fhir-category.ts);
- * until it exists this module holds the node's own.
+ * Per resource, the node uses the policy engine's mapping (policies/fhir-category.ts
+ * `categoryOfResource`), the same one `redact:<category>` uses, so labelling and redaction agree.
+ * Two additions make the record's label only ever more protective than that mapping:
+ * sensitive security labels (HL7 v3 ActCode in meta.security) and a few more sensitive codes
+ * (sensitive.ts).
+ *
+ * A record that mixes content is labelled by its most sensitive part: a Bundle with a
+ * mental-health condition among lab results is `mental-health`, never `lab-result`. The one
+ * exception is an IPS document, which is `patient-summary` by definition (it is what crosses
+ * borders); its sensitive content is reported in `sensitive` for the caller to weigh. Otherwise a
+ * record whose clinical resources share one category gets it, and a mix of ordinary categories is
+ * `other`.
  */
+import { categoryOfResource as policyCategoryOfResource } from '../../policies/fhir-category.js'
+import { CATEGORIES, isCategory, type Category } from '../../policies/vocabulary.js'
 import { isObject, type JsonObject } from './elements.js'
 import { isIpsComposition } from './bundle.js'
-import { sensitiveCategoryOf, codingsOf } from './sensitive.js'
+import { sensitiveCategoryOf } from './sensitive.js'
 
-export const RECORD_CATEGORIES = [
-  'patient-summary', 'lab-result', 'imaging', 'prescription', 'vaccination', 'consent-form',
-  'genomic', 'mental-health', 'sexual-health', 'substance-use', 'other'
-] as const
-export type RecordCategory = typeof RECORD_CATEGORIES[number]
+export const RECORD_CATEGORIES = CATEGORIES
+export type RecordCategory = Category
 
 /** Sensitive categories, most protective first: the winner when a record mixes several. */
 export const SENSITIVE_PRECEDENCE: readonly RecordCategory[] = ['substance-use', 'sexual-health', 'mental-health', 'genomic']
 
 export function isRecordCategory (s: string): s is RecordCategory {
-  return (RECORD_CATEGORIES as readonly string[]).includes(s)
+  return isCategory(s)
 }
 
 export interface CategoryDerivation {
@@ -33,66 +38,24 @@ export interface CategoryDerivation {
   readonly reason: string
 }
 
-/** Resource types that say nothing about the category (context, people, money). */
-const NEUTRAL = new Set(['Patient', 'Practitioner', 'PractitionerRole', 'Organization', 'Location',
-  'HealthcareService', 'Encounter', 'EpisodeOfCare', 'Provenance', 'Claim', 'ExplanationOfBenefit',
-  'Coverage', 'Medication', 'Device', 'Specimen', 'RelatedPerson', 'CareTeam', 'Substance', 'Composition',
-  'List', 'Binary', 'Appointment', 'Task', 'Communication', 'Basic'])
-
-const IMAGING_DR_CATEGORIES = new Set(['RAD', 'CT', 'MR', 'NMR', 'US', 'XR', 'RX', 'NMS', 'VUS', 'CUS', 'imaging'])
-const LAB_DR_CATEGORIES = new Set(['LAB', 'HM', 'CH', 'MB', 'SR', 'SP', 'CP', 'BLB', 'MCB', 'VR', 'TX', 'HLA',
-  'IMM', 'MYC', 'PAR', 'SE', 'OSL', 'laboratory'])
-const IMAGING_DOC_LOINC = new Set(['18748-4', '18726-0', '18782-3', '24627-2', '30954-2'])
-const LAB_DOC_LOINC = new Set(['11502-2', '26436-6'])
-const CONSENT_DOC_LOINC = new Set(['59284-0', '64292-6', '57016-8'])
-
-/** The category one resource points to, or undefined when it is neutral. */
-export function categoryOfResource (r: JsonObject): RecordCategory | undefined {
-  const sensitive = sensitiveCategoryOf(r)
-  if (sensitive !== undefined) return sensitive
-  const type = r.resourceType
-  if (typeof type !== 'string' || NEUTRAL.has(type)) return undefined
-  switch (type) {
-    case 'Immunization': case 'ImmunizationRecommendation': case 'ImmunizationEvaluation':
-      return 'vaccination'
-    case 'MedicationRequest': case 'MedicationStatement': case 'MedicationDispense': case 'MedicationAdministration':
-      return 'prescription'
-    case 'ImagingStudy': case 'Media':
-      return 'imaging'
-    case 'Consent':
-      return 'consent-form'
-    case 'DiagnosticReport': case 'Observation': {
-      const codes = codingsOf(r.category).map((c) => c.code)
-      if (codes.some((c) => IMAGING_DR_CATEGORIES.has(c))) return 'imaging'
-      if (codes.some((c) => LAB_DR_CATEGORIES.has(c))) return 'lab-result'
-      return 'other'
-    }
-    case 'DocumentReference': {
-      const loinc = codingsOf(r.type).map((c) => c.code)
-      if (loinc.some((c) => CONSENT_DOC_LOINC.has(c))) return 'consent-form'
-      if (loinc.some((c) => IMAGING_DOC_LOINC.has(c)) || hasImageAttachment(r)) return 'imaging'
-      if (loinc.some((c) => LAB_DOC_LOINC.has(c))) return 'lab-result'
-      return 'other'
-    }
-    default:
-      return 'other'
-  }
-}
-
-function hasImageAttachment (r: JsonObject): boolean {
-  if (!Array.isArray(r.content)) return false
-  return r.content.some((c) => isObject(c) && isObject(c.attachment) && typeof c.attachment.contentType === 'string' &&
-    /^(image\/|application\/dicom)/.test(c.attachment.contentType))
+/**
+ * The categories one resource points to: the policy mapping's (none for people and places) and,
+ * when different, a sensitive one from its security labels or codes.
+ */
+export function categoriesOfResource (r: JsonObject): RecordCategory[] {
+  const out: RecordCategory[] = []
+  const base = policyCategoryOfResource(r)
+  if (base !== null) out.push(base)
+  const extra = sensitiveCategoryOf(r)
+  if (extra !== undefined && extra !== base) out.push(extra)
+  return out
 }
 
 /** Derives the category of a validated record (a Bundle or a single resource). */
 export function deriveCategory (record: JsonObject): CategoryDerivation {
   const resources = resourcesOf(record)
   const found = new Set<RecordCategory>()
-  for (const r of resources) {
-    const c = categoryOfResource(r)
-    if (c !== undefined) found.add(c)
-  }
+  for (const r of resources) for (const c of categoriesOfResource(r)) found.add(c)
   const sensitive = SENSITIVE_PRECEDENCE.filter((c) => found.has(c))
   const composition = record.resourceType === 'Bundle' && record.type === 'document' ? resources[0] : undefined
   if (composition?.resourceType === 'Composition' && isIpsComposition(composition)) {
@@ -100,7 +63,7 @@ export function deriveCategory (record: JsonObject): CategoryDerivation {
   }
   const first = sensitive[0]
   if (first !== undefined) {
-    return { category: first, sensitive, reason: `contains ${sensitive.join(', ')} content (security labels or codes); the most protective category applies` }
+    return { category: first, sensitive, reason: `contains ${sensitive.join(', ')} content (codes or security labels); the most protective category applies` }
   }
   const specific = [...found].filter((c) => c !== 'other')
   const only = specific[0]

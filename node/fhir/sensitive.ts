@@ -1,7 +1,8 @@
 /**
- * Recognising sensitive content: HL7 v3 ActCode security labels (meta.security) and diagnosis codes
- * (ICD-10 chapters and a few SNOMED CT concepts) on conditions, observations, reports, procedures
- * and documents. Deliberately over-inclusive: a false positive makes a record more protected.
+ * Sensitive content the policy engine's per-resource mapping does not see: HL7 v3 ActCode
+ * security labels (meta.security), and diagnosis codes (ICD-10 chapters, SNOMED CT concepts such
+ * as HIV infection) on any resource's code, category, type, reason or value. Deliberately
+ * over-inclusive: a false positive makes a record more protected.
  */
 import { isObject, type JsonObject } from './elements.js'
 import type { RecordCategory } from './category.js'

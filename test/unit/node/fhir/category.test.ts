@@ -37,8 +37,12 @@ describe('deriveCategory', () => {
     expect(deriveCategory({ resourceType: 'Immunization' }).category).toBe('vaccination')
     expect(deriveCategory({ resourceType: 'MolecularSequence' }).category).toBe('genomic')
     expect(deriveCategory({ resourceType: 'Observation', meta: { security: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'ETH' }] } }).category).toBe('substance-use')
-    expect(deriveCategory({ resourceType: 'Observation', category: [{ coding: [{ code: 'vital-signs' }] }] }).category).toBe('other')
-    expect(deriveCategory({ resourceType: 'DocumentReference', content: [{ attachment: { contentType: 'image/jpeg' } }] }).category).toBe('imaging')
+    // the policy engine's mapping (policies/fhir-category.ts) decides per resource
+    expect(deriveCategory({ resourceType: 'Observation', category: [{ coding: [{ code: 'vital-signs' }] }] }).category).toBe('patient-summary')
+    expect(deriveCategory({ resourceType: 'Claim' }).category).toBe('other')
+    // a security label or a code the mapping does not know only ever adds protection
+    expect(deriveCategory({ resourceType: 'DocumentReference', meta: { security: [{ code: 'PSY' }] } }).category).toBe('mental-health')
+    expect(deriveCategory({ resourceType: 'Condition', code: { coding: [{ system: 'http://snomed.info/sct', code: '86406008' }] } }).category).toBe('sexual-health')
   })
 
   it('calls a Bundle of several ordinary categories other, and says which', () => {
