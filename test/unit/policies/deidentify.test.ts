@@ -21,7 +21,7 @@ function identifiersOf (bundle: Json): Set<string> {
     add(v)
   }
   const walk = (v: unknown, key: string): void => {
-    if (Array.isArray(v)) { v.forEach((x) => walk(x, key)); return }
+    if (Array.isArray(v)) { v.forEach((x) => { walk(x, key) }); return }
     if (typeof v === 'string') {
       if (key === 'id' || key === 'fullUrl' || key === 'lotNumber' || key === 'serialNumber' || key === 'birthDate') add(v)
       if (key === 'fullUrl') add(v.replace(/^urn:uuid:/, '').replace(/^.*\//, ''))
