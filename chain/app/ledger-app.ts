@@ -32,6 +32,8 @@ import { AbciCodeError, AbciOrderError, InvalidRequestError, UpgradeHaltError } 
 import { answerQuery } from './query-router.js'
 
 export const APP_VERSION = '0.1.0'
+/** Committed values kept in memory for the consensus connection. */
+const COMMITTED_CACHE_SIZE = 100_000
 export const APP_PROTOCOL_VERSION = 1n
 
 export interface LedgerAppInit {
@@ -75,7 +77,7 @@ export function createLedgerApp (init: LedgerAppInit): LedgerApp {
   const { db, readDb } = init
   const log = init.logger?.forComponent('chain:app')
   db.exec(SCHEMA)
-  const committed = new SqliteReader(db)
+  const committed = new SqliteReader(db, COMMITTED_CACHE_SIZE)
   const reader = new SqliteReader(readDb)
   const writer = new KvWriter(db)
   const putMeta = db.prepare('INSERT INTO app_meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value')
@@ -199,6 +201,8 @@ export function createLedgerApp (init: LedgerAppInit): LedgerApp {
         putMeta.run('block_time', Buffer.from(p.time.toString(), 'utf8'))
         hooks?.inTransaction?.(db)
       })()
+      if (g !== undefined) committed.committed(g.writes)
+      committed.committed(p.layer.writes)
       meta = { ...meta, height: p.height, appHash: p.appHash, time: p.time }
       appHash = p.appHash
       genesis = undefined

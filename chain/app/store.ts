@@ -57,14 +57,35 @@ export class SqliteReader implements KvReader {
   private readonly pageStmt: Database.Statement
   private readonly countStmt: Database.Statement
 
-  constructor (db: Database.Database) {
+  /** Values read from committed rows (only hits); kept consistent by `committed()`. */
+  private readonly cache: Map<string, Uint8Array> | undefined
+
+  /** `cacheSize` > 0 keeps that many committed values in memory (the consensus connection). */
+  constructor (db: Database.Database, cacheSize = 0) {
+    this.cache = cacheSize > 0 ? new Map() : undefined
+    this.cacheSize = cacheSize
     this.getStmt = db.prepare('SELECT value FROM app_kv WHERE key = ?').pluck()
     this.pageStmt = db.prepare('SELECT key, value FROM app_kv WHERE key >= ? AND key < ? ORDER BY key LIMIT ? OFFSET ?').raw()
     this.countStmt = db.prepare('SELECT count(*) FROM app_kv WHERE key >= ? AND key < ?').pluck()
   }
 
+  private readonly cacheSize: number
+
   get (key: string): Uint8Array | undefined {
-    return this.getStmt.get(keyBuffer(key)) as Buffer | undefined
+    const cached = this.cache?.get(key)
+    if (cached !== undefined) return cached
+    const v = this.getStmt.get(keyBuffer(key)) as Buffer | undefined
+    if (v !== undefined && this.cache !== undefined) {
+      if (this.cache.size >= this.cacheSize) this.cache.clear()
+      this.cache.set(key, v)
+    }
+    return v
+  }
+
+  /** Forgets the cached values of keys that a commit just wrote. */
+  committed (writes: ReadonlyMap<string, Uint8Array | null>): void {
+    if (this.cache === undefined) return
+    for (const k of writes.keys()) this.cache.delete(k)
   }
 
   scan (prefix: string): Array<[string, Uint8Array]> {

@@ -49,8 +49,8 @@ export const grantAccess = defineMsg('MsgGrantAccess', v1.MsgGrantAccess, {
     const evidence = m.evidenceHash ?? EMPTY_VALUE
     if (m.granter === m.subject) {
       if (evidence.length !== 0) requireBytes('evidence_hash', evidence, 32)
-    } else {
-      requireBytes('evidence_hash', evidence, 32)
+    } else if (evidence.length !== 32) {
+      throw new InvalidMsgError(`evidence_hash: must be exactly 32 bytes, got ${evidence.length} (required when the granter is not the subject: a custodian operator acting on a signed paper consent)`)
     }
   },
   execute: (ctx, m) => {
