@@ -67,8 +67,14 @@ export function wrapToRecipient (
   return { ephemeralPublicKey, nonce, ciphertext }
 }
 
-/** Opens a key wrapped to this recipient for `tokenId`; throws KeyUnwrapError otherwise. */
-export function unwrapFromSender (wrapped: WrappedKeyData, tokenId: Uint8Array, recipientSecretKey: Uint8Array): RecordKeys {
+/**
+ * Opens a key wrapped to this recipient for `tokenId`; throws KeyUnwrapError otherwise. Passing
+ * the recipient's public key (known from the credential) saves a scalar multiplication; a wrong
+ * one makes the unwrap fail, never succeed.
+ */
+export function unwrapFromSender (
+  wrapped: WrappedKeyData, tokenId: Uint8Array, recipientSecretKey: Uint8Array, recipientPublicKey?: Uint8Array
+): RecordKeys {
   if (recipientSecretKey.byteLength !== X25519_KEY_BYTES) throw new InvalidKeyError('recipient X25519 secret key must be 32 bytes')
   if (wrapped.ephemeralPublicKey.byteLength !== X25519_KEY_BYTES || wrapped.nonce.byteLength !== GCM_NONCE_BYTES ||
     wrapped.ciphertext.byteLength < GCM_TAG_BYTES || tokenId.byteLength < 1 || tokenId.byteLength > 255) {
@@ -76,7 +82,7 @@ export function unwrapFromSender (wrapped: WrappedKeyData, tokenId: Uint8Array, 
   }
   const shared = sharedSecret(recipientSecretKey, wrapped.ephemeralPublicKey)
   if (shared === undefined) throw new KeyUnwrapError('ephemeral key is a low-order point')
-  const info = relayWrapInfo(tokenId, wrapped.ephemeralPublicKey, x25519.getPublicKey(recipientSecretKey))
+  const info = relayWrapInfo(tokenId, wrapped.ephemeralPublicKey, recipientPublicKey ?? x25519.getPublicKey(recipientSecretKey))
   const body = wrapped.ciphertext.subarray(0, wrapped.ciphertext.byteLength - GCM_TAG_BYTES)
   const tag = wrapped.ciphertext.subarray(wrapped.ciphertext.byteLength - GCM_TAG_BYTES)
   const decipher = createDecipheriv('aes-256-gcm', relayWrapKey(shared, info), wrapped.nonce, { authTagLength: GCM_TAG_BYTES })

@@ -7,10 +7,10 @@
  * with one label per kind of signed thing, so a signature made for one kind (a discovery query)
  * can never be presented as another (a retrieval request) even where the protobuf bytes happen to
  * parse as both. Secret keys are 32-byte seeds; a libp2p-style 64-byte key (seed ‖ public key) is
- * accepted and checked.
+ * accepted.
  */
 import { ed25519, x25519 } from '@noble/curves/ed25519.js'
-import { bytesEqual, concatBytes, sha256, utf8 } from './bytes.js'
+import { concatBytes, sha256, utf8 } from './bytes.js'
 import { systemRandom, type RandomSource } from './random.js'
 import { InvalidKeyError } from '../errors.js'
 
@@ -38,16 +38,14 @@ export function signedMessage (domain: SignatureDomain, payload: Uint8Array): Ui
   return concatBytes(utf8(SIGNATURE_DOMAINS[domain]), Uint8Array.of(0), payload)
 }
 
-/** The 32-byte seed of an Ed25519 secret key given as a seed or as seed ‖ public key. */
+/**
+ * The 32-byte seed of an Ed25519 secret key given as a seed or as seed ‖ public key (libp2p's raw
+ * form). The public half is not re-derived here (that would cost a scalar multiplication per
+ * signature): a mismatched half cannot produce a signature that verifies under the registered key.
+ */
 export function ed25519Seed (secretKey: Uint8Array): Uint8Array {
   if (secretKey.byteLength === 32) return secretKey
-  if (secretKey.byteLength === 64) {
-    const seed = secretKey.subarray(0, 32)
-    if (!bytesEqual(ed25519.getPublicKey(seed), secretKey.subarray(32))) {
-      throw new InvalidKeyError('64-byte Ed25519 key whose public half does not match its seed')
-    }
-    return seed
-  }
+  if (secretKey.byteLength === 64) return secretKey.subarray(0, 32)
   throw new InvalidKeyError('an Ed25519 secret key is 32 bytes (or 64: seed ‖ public key)')
 }
 

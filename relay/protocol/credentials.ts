@@ -114,8 +114,9 @@ export async function verifyCredential (
     throw new MalformedCredentialError(`credential payload must be 1..${MAX_CREDENTIAL_BYTES} bytes`)
   }
   if (signed.signature.byteLength !== ED25519_SIGNATURE_BYTES) throw new BadSignatureError('credential signature is not 64 bytes')
+  const io = options?.signal === undefined ? undefined : { signal: options.signal }
   const unverified = decodeCredentialPayload(signed.payload)
-  const issuer = await components.issuers.issuerKey(unverified.issuerPeerId, options)
+  const issuer = await components.issuers.issuerKey(unverified.issuerPeerId, io)
   if (issuer === undefined) throw new UnknownIssuerError(`credential issuer ${unverified.issuerPeerId} is not a registered node`)
   if (!verifyPayload('credential', signed.payload, signed.signature, issuer.ed25519PublicKey)) {
     throw new BadSignatureError('credential signature is not its issuer\'s')
@@ -133,7 +134,7 @@ export async function verifyCredential (
   if (credential.expiresAt - credential.issuedAt > maxTtl) throw new CredentialNotYetValidError('credential valid for longer than allowed')
   if (now >= credential.expiresAt) throw new CredentialExpiredError('credential expired')
   const id = credentialId(signed.payload)
-  if (await components.revocations.isRevoked(id, options)) throw new CredentialRevokedError('credential revoked')
+  if (await components.revocations.isRevoked(id, io)) throw new CredentialRevokedError('credential revoked')
   return { id, idHex: bytesToHex(id), credential, signed }
 }
 

@@ -38,6 +38,8 @@ export interface PlaintextSink {
 export interface OpenEnvelopeOptions {
   /** The doctor's X25519 secret key (the recipient key of their credential). */
   doctorX25519PrivateKey: Uint8Array
+  /** The matching public key (from the credential); optional, saves a scalar multiplication. */
+  doctorX25519PublicKey?: Uint8Array
   /** The custodian peer's Ed25519 key as registered on chain. */
   custodianEd25519PublicKey: Uint8Array
   /** The token's commitment as read from the chain. */
@@ -119,7 +121,7 @@ export async function openEnvelope (frames: AsyncIterable<ResponseFrame> | Itera
     if (!header.contentTransformed && !commitmentMatches(options.expectedCommitment, header.commitment)) {
       throw new CommitmentMismatchError('the header\'s commitment is not the one on chain')
     }
-    const keys = unwrapFromSender(header.wrappedKey, request.tokenId, options.doctorX25519PrivateKey)
+    const keys = unwrapFromSender(header.wrappedKey, request.tokenId, options.doctorX25519PrivateKey, options.doctorX25519PublicKey)
     const decryptor = createSegmentDecryptor({
       key: keys.dataKey, noncePrefix: keys.noncePrefix, recordId: request.tokenId, segmentBytes: header.segmentBytes
     })

@@ -143,7 +143,8 @@ async function checkDelivery (
   if (t < now - window) throw new RequestExpiredError(`request is ${now - t} ms old; the window is ${window} ms`)
   if (t > now + skew) throw new RequestFromFutureError(`request is ${t - now} ms in the future`)
   // Remembered until the request could no longer pass the freshness check.
-  const fresh = await components.nonces.remember(credential.credential.ed25519PublicKey, nonce, t + window, options)
+  const fresh = await components.nonces.remember(credential.credential.ed25519PublicKey, nonce, t + window,
+    options.signal === undefined ? undefined : { signal: options.signal })
   if (!fresh) throw new ReplayedNonceError(`nonce ${bytesToHex(nonce)} already used`)
 }
 

@@ -132,6 +132,7 @@ export async function * chunked (frames: Uint8Array[], size = 37): AsyncGenerato
 export function openOptions (world: World, record: StoredRecord, request: SignedRetrieveRequest, chunks: Uint8Array[]) {
   return {
     doctorX25519PrivateKey: world.doctorX.privateKey,
+    doctorX25519PublicKey: world.doctorX.publicKey,
     custodianEd25519PublicKey: world.custodian.publicKey,
     expectedCommitment: record.commitment,
     requestPayloadBytes: request.payloadBytes,
