@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import type { CliContext } from '../context.js'
 import { pendingCommand } from '../pending.js'
 import { registerDevnet } from './devnet.js'
+import { registerChainStart } from './chain-start.js'
 import { registerChainInit } from './chain-init.js'
 
 /** Registers every command group of DESIGN.md §7 on the program. */
@@ -12,7 +13,7 @@ export function registerCommands (program: Command, ctx: CliContext): void {
 
   const chain = program.command('chain').description('the appchain: genesis, embedded engine, ABCI server')
   registerChainInit(chain, ctx)
-  pendingCommand(chain, ctx, 'start', 'serve the embedded single-validator engine (CometBFT RPC)', 3)
+  registerChainStart(chain, ctx)
   pendingCommand(chain, ctx, 'abci', 'serve the application over ABCI 2.0 for CometBFT 0.38', 4)
 
   pendingCommand(program, ctx, 'keys', 'show and manage this node\'s keys', 8)
