@@ -1,6 +1,6 @@
 /**
  * The chain operator key: secp256k1, in the JSON that `healthrelay chain init` writes for genesis
- * members: `{ "address": "hr1…", "publicKey": "<33-byte compressed, hex>", "privateKey": "<32 bytes hex>" }`.
+ * members (`keys/<CC>-operator.json`, also `<CC>-regulator.json`): `{ "address": "hr1…", "publicKey": "<33-byte compressed, hex>", "privateKey": "<32 bytes hex>" }`.
  * The address is bech32 `hr` of RIPEMD-160(SHA-256(publicKey)), as the Cosmos SDK derives it.
  * Reading checks that the three agree.
  */

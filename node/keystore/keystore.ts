@@ -9,6 +9,7 @@ import type { ComponentLogger } from '../../common/logger.js'
 import { keystorePaths, type KeystorePaths } from './paths.js'
 import { fileExists, PRIVATE_DIR_MODE } from './files.js'
 import { KeyFilePermissionError } from './errors.js'
+import { InvalidInputError } from '../../common/errors.js'
 import type { ScryptParams } from './passphrase.js'
 import { generateChainKey, readChainKey, writeChainKey, type ChainKey } from './chain-key.js'
 import { generateX25519Key, readX25519Key, writeX25519Key, type X25519Key } from './x25519-key.js'
@@ -16,6 +17,8 @@ import { generateLookupSecret, readLookupSecret, writeLookupSecret } from './loo
 
 export interface KeystoreInit {
   home: string
+  /** The node's country (ISO 3166-1 alpha-2): names its operator key file. */
+  country: string
   /** Encrypts the files `ensure` creates and opens encrypted ones. */
   passphrase?: string
   scrypt?: ScryptParams
@@ -25,19 +28,21 @@ export interface KeystoreComponents {
   logger: ComponentLogger
 }
 
-export type KeyName = 'chain' | 'x25519' | 'lookup'
+export type KeyName = 'operator' | 'x25519' | 'lookup'
 
 export interface Keystore {
   readonly paths: KeystorePaths
   /** Creates the missing keys (never replaces one); returns the names of those it created. */
   ensure: () => Promise<KeyName[]>
-  chainKey: () => Promise<ChainKey>
+  /** The chain operator key (secp256k1). */
+  operatorKey: () => Promise<ChainKey>
   x25519Key: () => Promise<X25519Key>
   lookupSecret: () => Promise<Uint8Array>
 }
 
 export function createKeystore (init: KeystoreInit, components: KeystoreComponents): Keystore {
-  const paths = keystorePaths(init.home)
+  if (!/^[A-Z]{2}$/.test(init.country)) throw new InvalidInputError('the keystore needs the node\'s ISO 3166-1 alpha-2 country')
+  const paths = keystorePaths(init.home, init.country)
   const log = components.logger.forComponent('node:keystore')
   const opts = { passphrase: init.passphrase, scrypt: init.scrypt }
 
@@ -52,11 +57,11 @@ export function createKeystore (init: KeystoreInit, components: KeystoreComponen
     async ensure () {
       await ensureDir()
       const created: KeyName[] = []
-      if (!await fileExists(paths.chainKey)) {
+      if (!await fileExists(paths.operatorKey)) {
         const key = generateChainKey()
-        await writeChainKey(paths.chainKey, key, opts)
+        await writeChainKey(paths.operatorKey, key, opts)
         log.info({ address: key.address }, 'created the chain operator key')
-        created.push('chain')
+        created.push('operator')
       }
       if (!await fileExists(paths.x25519Key)) {
         await writeX25519Key(paths.x25519Key, generateX25519Key(), opts)
@@ -70,7 +75,7 @@ export function createKeystore (init: KeystoreInit, components: KeystoreComponen
       }
       return created
     },
-    chainKey: async () => readChainKey(paths.chainKey, opts),
+    operatorKey: async () => readChainKey(paths.operatorKey, opts),
     x25519Key: async () => readX25519Key(paths.x25519Key, opts),
     lookupSecret: async () => readLookupSecret(paths.lookupSecret, opts)
   }

@@ -60,7 +60,7 @@ describe.runIf(bundles.length > 0)(`conformance: real FHIR bundles in ${IPS_DIR}
 
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'hr-conformance-'))
-    const keystore = createKeystore({ home }, { logger: silentLogger() })
+    const keystore = createKeystore({ home, country: 'DE' }, { logger: silentLogger() })
     await keystore.ensure()
     storage = createStorage({ home, lookupSecret: await keystore.lookupSecret() }, { logger: silentLogger() })
     await storage.start()

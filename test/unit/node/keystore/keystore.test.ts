@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { silentLogger } from '../../../../common/logger.js'
+import { accountKeyJson, addressFromPublicKey, generateOperatorKey } from '../../../../chain/app/index.js'
 import {
   createKeystore, generateChainKey, InvalidKeyFileError, KeyFileExistsError, KeyFileLockedError, KeyFileMissingError,
   KeyFilePassphraseError, KeyFilePermissionError, readChainKey, readKeyJson, writeChainKey, writeKeyJson, isKeyFileEncrypted,
@@ -16,54 +17,55 @@ afterEach(async () => { await rm(home, { recursive: true, force: true }) })
 
 describe('createKeystore', () => {
   it('creates the keys once, mode 0600 in a 0700 directory, and reads them back', async () => {
-    const ks = createKeystore({ home }, { logger: silentLogger() })
-    expect(await ks.ensure()).toEqual(['chain', 'x25519', 'lookup'])
+    const ks = createKeystore({ home, country: 'DE' }, { logger: silentLogger() })
+    expect(await ks.ensure()).toEqual(['operator', 'x25519', 'lookup'])
     expect(await ks.ensure()).toEqual([])
     expect((await stat(ks.paths.dir)).mode & 0o777).toBe(0o700)
-    for (const f of [ks.paths.chainKey, ks.paths.x25519Key, ks.paths.lookupSecret]) {
+    for (const f of [ks.paths.operatorKey, ks.paths.x25519Key, ks.paths.lookupSecret]) {
       expect((await stat(f)).mode & 0o777, f).toBe(0o600)
     }
-    const chain = await ks.chainKey()
+    const chain = await ks.operatorKey()
     expect(chain.address).toMatch(/^hr1[02-9ac-hj-np-z]{38}$/)
     expect(chain.publicKey).toHaveLength(33)
-    const file = JSON.parse(await readFile(ks.paths.chainKey, 'utf8')) as Record<string, string>
+    const file = JSON.parse(await readFile(ks.paths.operatorKey, 'utf8')) as Record<string, string>
     expect(Object.keys(file).sort()).toEqual(['address', 'privateKey', 'publicKey'])
     expect(file.address).toBe(chain.address)
     expect((await ks.x25519Key()).publicKey).toHaveLength(32)
     expect(await ks.lookupSecret()).toHaveLength(32)
-    expect(ks.paths.p2pKey).toBe(join(home, 'keys', 'p2p', 'peer.key'))
+    expect(ks.paths.operatorKey).toBe(join(home, 'keys', 'DE-operator.json'))
+    expect(ks.paths.p2pKey).toBe(join(home, 'p2p', 'peer.key'))
     expect(ks.paths.kekDir).toBe(join(home, 'keys', 'kek'))
   })
 
   it('refuses a key file that group or others can read, naming the fix', async () => {
-    const ks = createKeystore({ home }, { logger: silentLogger() })
+    const ks = createKeystore({ home, country: 'DE' }, { logger: silentLogger() })
     await ks.ensure()
-    await chmod(ks.paths.chainKey, 0o644)
-    await expect(ks.chainKey()).rejects.toThrow(KeyFilePermissionError)
-    await expect(ks.chainKey()).rejects.toThrow(`key file ${ks.paths.chainKey} is accessible by group or others (mode 0644); run: chmod 600 ${ks.paths.chainKey}`)
-    await chmod(ks.paths.chainKey, 0o600)
-    await expect(ks.chainKey()).resolves.toBeDefined()
+    await chmod(ks.paths.operatorKey, 0o644)
+    await expect(ks.operatorKey()).rejects.toThrow(KeyFilePermissionError)
+    await expect(ks.operatorKey()).rejects.toThrow(`key file ${ks.paths.operatorKey} is accessible by group or others (mode 0644); run: chmod 600 ${ks.paths.operatorKey}`)
+    await chmod(ks.paths.operatorKey, 0o600)
+    await expect(ks.operatorKey()).resolves.toBeDefined()
   })
 
   it('refuses symbolic links and says when a key is missing', async () => {
-    const ks = createKeystore({ home }, { logger: silentLogger() })
+    const ks = createKeystore({ home, country: 'DE' }, { logger: silentLogger() })
     await expect(ks.x25519Key()).rejects.toThrow(KeyFileMissingError)
     await ks.ensure()
     const link = join(home, 'link.json')
-    await symlink(ks.paths.chainKey, link)
+    await symlink(ks.paths.operatorKey, link)
     await expect(readChainKey(link)).rejects.toThrow('not a regular file')
   })
 
   it('encrypts every key under a passphrase and needs it to read them', async () => {
-    const ks = createKeystore({ home, passphrase: 'correct horse', scrypt: FAST }, { logger: silentLogger() })
+    const ks = createKeystore({ home, country: 'DE', passphrase: 'correct horse', scrypt: FAST }, { logger: silentLogger() })
     await ks.ensure()
-    const raw = await readFile(ks.paths.chainKey, 'utf8')
-    const chain = await ks.chainKey()
+    const raw = await readFile(ks.paths.operatorKey, 'utf8')
+    const chain = await ks.operatorKey()
     expect(raw).not.toContain(Buffer.from(chain.privateKey).toString('hex'))
     expect(JSON.parse(raw)).toMatchObject({ format: ENCRYPTED_KEY_FORMAT, version: 1, kdf: { name: 'scrypt', N: 4096, r: 8, p: 1 }, cipher: { name: 'aes-256-gcm' } })
-    expect(await isKeyFileEncrypted(ks.paths.chainKey)).toBe(true)
-    await expect(createKeystore({ home }, { logger: silentLogger() }).chainKey()).rejects.toThrow(KeyFileLockedError)
-    await expect(createKeystore({ home, passphrase: 'wrong' }, { logger: silentLogger() }).lookupSecret()).rejects.toThrow(KeyFilePassphraseError)
+    expect(await isKeyFileEncrypted(ks.paths.operatorKey)).toBe(true)
+    await expect(createKeystore({ home, country: 'DE' }, { logger: silentLogger() }).operatorKey()).rejects.toThrow(KeyFileLockedError)
+    await expect(createKeystore({ home, country: 'DE', passphrase: 'wrong' }, { logger: silentLogger() }).lookupSecret()).rejects.toThrow(KeyFilePassphraseError)
   })
 })
 
@@ -102,5 +104,14 @@ describe('key files', () => {
     await expect(readChainKey(path)).rejects.toThrow(InvalidKeyFileError)
     await expect(readChainKey(path)).rejects.toThrow(`address does not belong to the key (expected ${key.address})`)
     expect(chainAddress(key.publicKey)).toBe(key.address)
+  })
+
+  it('reads the operator key files that healthrelay chain init writes', async () => {
+    const path = join(home, 'FR-operator.json')
+    const key = generateOperatorKey()
+    await writeFile(path, JSON.stringify(accountKeyJson(key), null, 2), { mode: 0o600 })
+    const read = await readChainKey(path)
+    expect(read.address).toBe(key.address)
+    expect(read.address).toBe(addressFromPublicKey(read.publicKey))
   })
 })
