@@ -86,6 +86,25 @@ describe('doctor-signed retrieval requests', () => {
   })
 })
 
+describe('doctor-signed discovery queries', () => {
+  it('verifies a query by identity, refuses its replay and malformed queries', async () => {
+    const { components, signer } = setup()
+    const d = signDiscoverRequest({ homeCountry: 'DE', nationalId: 'T22000129', birthDate: '1964-08-12', purpose: 'treatment', targetPeerId: DE_CUSTODIAN_PEER }, signer, { clock })
+    const v = await verifyDiscoverRequest(d.request, components, verifyOpts)
+    expect(v.query).toEqual(d.query)
+    await expect(verifyDiscoverRequest(d.request, components, verifyOpts)).rejects.toMatchObject({ name: 'ReplayedNonceError' })
+    expect(() => signDiscoverRequest({ homeCountry: 'DE', purpose: 'treatment', targetPeerId: DE_CUSTODIAN_PEER }, signer, { clock }))
+      .toThrow(expect.objectContaining({ name: 'MalformedRequestError' }))
+    expect(() => signDiscoverRequest({ shareCode: 'K7Q', homeCountry: 'DE', nationalId: 'x', birthDate: '1964-08-12', purpose: 'treatment', targetPeerId: DE_CUSTODIAN_PEER }, signer, { clock }))
+      .toThrow(expect.objectContaining({ name: 'MalformedRequestError' }))
+    // A signed payload that is no valid query (unknown purpose) is refused after the signature check.
+    const payload = new TextEncoder().encode('not a query')
+    const signature = signPayload('discoverQuery', payload, signer.ed25519PrivateKey)
+    await expect(verifyDiscoverRequest({ payload, signature, credential: signer.credential }, components, verifyOpts))
+      .rejects.toMatchObject({ name: 'MalformedRequestError' })
+  })
+})
+
 describe('SQLite nonce store', () => {
   it('remembers nonces across a restart, prunes expired ones and stays bounded', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'hr-nonces-'))
