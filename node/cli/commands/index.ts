@@ -2,8 +2,10 @@ import type { Command } from 'commander'
 import type { CliContext } from '../context.js'
 import { pendingCommand } from '../pending.js'
 import { registerDevnet } from './devnet.js'
+import { registerPolicy } from './policy.js'
 import { registerChainStart } from './chain-start.js'
 import { registerChainInit } from './chain-init.js'
+import { registerChainAbci } from './chain-abci.js'
 
 /** Registers every command group of DESIGN.md §7 on the program. */
 export function registerCommands (program: Command, ctx: CliContext): void {
@@ -14,7 +16,7 @@ export function registerCommands (program: Command, ctx: CliContext): void {
   const chain = program.command('chain').description('the appchain: genesis, embedded engine, ABCI server')
   registerChainInit(chain, ctx)
   registerChainStart(chain, ctx)
-  pendingCommand(chain, ctx, 'abci', 'serve the application over ABCI 2.0 for CometBFT 0.38', 4)
+  registerChainAbci(chain, ctx)
 
   pendingCommand(program, ctx, 'keys', 'show and manage this node\'s keys', 8)
 
@@ -27,12 +29,7 @@ export function registerCommands (program: Command, ctx: CliContext): void {
   pendingCommand(credential, ctx, 'issue', 'issue a credential over a doctor\'s own public keys', 8)
   pendingCommand(credential, ctx, 'revoke', 'revoke a credential on chain', 8)
 
-  const policy = program.command('policy').description('jurisdiction policy modules (for regulators)')
-  pendingCommand(policy, ctx, 'validate', 'validate a module folder against the shared schema', 7)
-  pendingCommand(policy, ctx, 'test', 'run a module\'s tests.json', 7)
-  pendingCommand(policy, ctx, 'diff', 'list the requests whose decision changes between two modules', 7)
-  pendingCommand(policy, ctx, 'dry-run', 'replay a node\'s recent decisions through a draft module', 7)
-  pendingCommand(policy, ctx, 'publish', 'publish a module on chain', 7)
+  registerPolicy(program, ctx)
 
   const record = program.command('record').description('health records')
   pendingCommand(record, ctx, 'put', 'ingest a FHIR R4 record', 8)

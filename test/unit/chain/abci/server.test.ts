@@ -2,6 +2,7 @@ import { describe, it, expect, afterEach } from 'vitest'
 import { connect, type Socket } from 'node:net'
 import { createHash } from 'node:crypto'
 import { Request, Response, CheckTxType, ResponseProcessProposal_ProposalStatus, type ResponseCheckTx, type ResponseFinalizeBlock } from 'cosmjs-types/tendermint/abci/types'
+import type { DeepPartial } from 'cosmjs-types/helpers'
 import type { AbciApplication } from '../../../../chain/app/application.js'
 import { createAbciServer, type AbciServer } from '../../../../chain/abci/index.js'
 import { FrameDecoder, encodeFrame } from '../../../../chain/abci/framing.js'
@@ -71,7 +72,7 @@ class Conn {
   }
 }
 
-const frame = (r: Partial<Request>): Uint8Array => encodeFrame(Request.encode(Request.fromPartial(r)).finish())
+const frame = (r: DeepPartial<Request>): Uint8Array => encodeFrame(Request.encode(Request.fromPartial(r)).finish())
 
 describe('ABCI socket server', () => {
   let server: AbciServer | undefined
