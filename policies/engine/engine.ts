@@ -7,11 +7,11 @@
  */
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs'
 import { SchemaError } from '../errors.js'
-import { parseObligation } from '../obligations/known.js'
 import type { PolicyAction } from '../vocabulary.js'
 import { compileModule, type CompiledModule, type ModuleFiles } from './module.js'
 import { cedarInputs, evaluateCedar, type Evaluation } from './evaluate.js'
 import type { ReleaseRequest } from './request.js'
+import { combineSides } from './combine.js'
 
 export const DEFAULT_DECISION_CACHE_SIZE = 8192
 
@@ -40,6 +40,14 @@ export interface DecisionRecord {
   readonly obligations: readonly string[]
   readonly modules: { readonly export: ModuleRef, readonly import: ModuleRef }
   readonly policies: { readonly export: readonly string[], readonly import: readonly string[] }
+  /** Each side's own outcome, so a dry-run can replay one side through a draft. */
+  readonly sides: { readonly export: SideOutcome, readonly import: SideOutcome }
+}
+
+export interface SideOutcome {
+  readonly decision: 'allow' | 'deny'
+  readonly reasons: readonly string[]
+  readonly obligations: readonly string[]
 }
 
 export interface ReleaseDecision {
@@ -176,12 +184,10 @@ export function createPolicyEngine (init: PolicyEngineInit): PolicyEngine {
     const importModule = options?.importModule ?? get(request.destinationCountry)
     const exp = exportModule === undefined ? missing(request.sourceCountry, 'export') : evaluate(exportModule, 'export', request, { timeSeconds })
     const imp = importModule === undefined ? missing(request.destinationCountry, 'import') : evaluate(importModule, 'import', request, { timeSeconds })
-    let decision: 'allow' | 'deny' = exp.decision === 'allow' && imp.decision === 'allow' ? 'allow' : 'deny'
-    const reasons = new Set<string>([...exp.reasons, ...imp.reasons])
-    const obligations = decision === 'allow' ? [...new Set([...exp.obligations, ...imp.obligations])].sort() : []
-    if (obligations.some((o) => parseObligation(o) === undefined)) { decision = 'deny'; reasons.add('unknown-obligation') }
-    const finalObligations = decision === 'allow' ? obligations : []
-    const reasonList = decision === 'allow' ? [] : [...reasons].sort()
+    const outcome = combineSides(exp, imp)
+    const decision = outcome.decision
+    const finalObligations = outcome.obligations
+    const reasonList = outcome.reasons
     return {
       decision,
       reasons: reasonList,
@@ -195,7 +201,11 @@ export function createPolicyEngine (init: PolicyEngineInit): PolicyEngine {
         reasons: reasonList,
         obligations: finalObligations,
         modules: { export: { jurisdiction: exp.jurisdiction, version: exp.version }, import: { jurisdiction: imp.jurisdiction, version: imp.version } },
-        policies: { export: exp.policies, import: imp.policies }
+        policies: { export: exp.policies, import: imp.policies },
+        sides: {
+          export: { decision: exp.decision, reasons: exp.reasons, obligations: exp.obligations },
+          import: { decision: imp.decision, reasons: imp.reasons, obligations: imp.obligations }
+        }
       }
     }
   }
