@@ -13,6 +13,7 @@ import type { CID } from 'multiformats/cid'
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { ComponentLogger } from '../../common/logger.js'
 import { locationKey, tokenIdToHex } from './key.js'
+import { errorMessage } from '../p2p/abort.js'
 
 /** The part of libp2p's content routing the provider uses. */
 export interface ProvideRouting {
@@ -128,11 +129,12 @@ class LocationProvider implements Provider {
     return { running: this.#run !== undefined, done: this.#done, failed: this.#failed, lastRun: this.#lastRun }
   }
 
-  async start (): Promise<void> {
-    if (this.#controller !== undefined) return
+  start (): Promise<void> {
+    if (this.#controller !== undefined) return Promise.resolve()
     this.#controller = new AbortController()
     if (this.#onStart) this.#schedule(this.#initialDelay)
     else if (this.#interval > 0) this.#schedule(this.#interval)
+    return Promise.resolve()
   }
 
   async stop (): Promise<void> {
@@ -149,7 +151,7 @@ class LocationProvider implements Provider {
     if (signal === undefined || signal.aborted) return
     this.#timer = setTimeout(() => {
       this.reprovideAll({ signal })
-        .catch((err: Error) => { this.#log.error({ err: err.message }, 're-provide run failed') })
+        .catch((err: unknown) => { this.#log.error({ err: errorMessage(err) }, 're-provide run failed') })
         .finally(() => { if (this.#interval > 0) this.#schedule(this.#interval) })
     }, delay)
     this.#timer.unref?.()

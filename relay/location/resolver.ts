@@ -14,6 +14,7 @@ import { Counter, Registry } from 'prom-client'
 import type { ComponentLogger } from '../../common/logger.js'
 import type { PeerRegistry, RegisteredNode } from '../p2p/registry.js'
 import { dialableAddresses } from '../p2p/bootstrap.js'
+import { raceSignal } from '../p2p/abort.js'
 import { TtlCache } from './cache.js'
 import { locationKey, tokenIdToHex } from './key.js'
 import { CustodianLookupError, NoHolderReachableError, UnknownTokenError } from './errors.js'
@@ -122,13 +123,15 @@ class LocationResolver implements Resolver {
     this.#connects = new Counter({ name: 'healthrelay_location_connect_total', help: 'connectToHolder calls by result (ok|unreachable|unknown|error)', labelNames: ['result'], registers })
   }
 
-  async start (): Promise<void> {
+  start (): Promise<void> {
     if (this.#shutdown.signal.aborted) this.#shutdown = new AbortController()
+    return Promise.resolve()
   }
 
-  async stop (): Promise<void> {
+  stop (): Promise<void> {
     this.#shutdown.abort()
     this.#providers.clear()
+    return Promise.resolve()
   }
 
   invalidate (tokenId: Uint8Array): void {
@@ -167,11 +170,17 @@ class LocationResolver implements Resolver {
     let country = this.#custodians.get(hex)
     if (country === undefined) {
       try {
-        country = await this.#c.custodians.custodianOf(tokenId, { signal: this.#step(this.#custodianTimeout, outer) })
+        const signal = this.#step(this.#custodianTimeout, outer)
+        country = await raceSignal(this.#c.custodians.custodianOf(tokenId, { signal }), signal)
       } catch (err) {
         outer?.throwIfAborted()
         this.#resolves.inc({ result: 'error' })
         yield { name: 'QUERY_ERROR', tokenId: hex, step: 'custodian', error: new CustodianLookupError(`custodian lookup failed: ${(err as Error).message}`) }
+        return
+      }
+      if (country !== undefined && !/^[A-Z]{2}$/.test(country)) {
+        this.#resolves.inc({ result: 'error' })
+        yield { name: 'QUERY_ERROR', tokenId: hex, step: 'custodian', error: new CustodianLookupError('the chain returned an invalid custodian country') }
         return
       }
       if (country === undefined) {

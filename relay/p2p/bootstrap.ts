@@ -7,6 +7,7 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { Connection, PeerId } from '@libp2p/interface'
 import type { ComponentLogger } from '../../common/logger.js'
 import type { PeerRegistry, RegisteredNode } from './registry.js'
+import { errorMessage } from './abort.js'
 
 /** Dial targets the bootstrapper keeps connected at most. @default */
 export const DEFAULT_BOOTSTRAP_MAX_PEERS = 24
@@ -107,7 +108,7 @@ export class RegistryBootstrapper {
         await this.sweep(full)
       } while (this.#again && this.#controller !== undefined)
     })()
-      .catch((err: Error) => { this.#log.error({ err: err.message }, 'bootstrap sweep failed') })
+      .catch((err: unknown) => { this.#log.error({ err: errorMessage(err) }, 'bootstrap sweep failed') })
       .finally(() => { this.#running = undefined })
   }
 
@@ -126,7 +127,7 @@ export class RegistryBootstrapper {
         if (registry.get(id) === undefined) {
           this.#log.info({ peerId: id }, 'hanging up a peer that is no longer registered')
           await network.hangUp(conn.remotePeer, { signal: AbortSignal.any([signal, AbortSignal.timeout(this.#dialTimeoutMs)]) })
-            .catch((err: Error) => { this.#log.warn({ peerId: id, err: err.message }, 'hang-up failed') })
+            .catch((err: unknown) => { this.#log.warn({ peerId: id, err: errorMessage(err) }, 'hang-up failed') })
         } else {
           connected.add(id)
         }
@@ -159,11 +160,11 @@ export class RegistryBootstrapper {
   }
 }
 
-function shuffle<T> (items: T[]): void {
+function shuffle (items: unknown[]): void {
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1))
-    const a = items[i] as T
-    items[i] = items[j] as T
+    const a = items[i]
+    items[i] = items[j]
     items[j] = a
   }
 }

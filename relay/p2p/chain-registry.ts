@@ -6,6 +6,7 @@
  */
 import type { ComponentLogger } from '../../common/logger.js'
 import { BaseRegistry, type RegisteredNode } from './registry.js'
+import { errorMessage, raceSignal } from './abort.js'
 
 /** Where the registered nodes come from (the daemon backs it with the chain client's `Nodes`). */
 export interface NodeSource {
@@ -61,7 +62,7 @@ export class ChainPeerRegistry extends BaseRegistry {
     this.#running = true
     this.#controller = new AbortController()
     this.#unsubscribe = this.#blocks?.onNewBlock(() => {
-      this.refresh().catch((err: Error) => { this.#log.error({ err: err.message }, 'registry refresh failed') })
+      this.refresh().catch((err: unknown) => { this.#log.error({ err: errorMessage(err) }, 'registry refresh failed') })
     })
     await this.refresh()
   }
@@ -103,8 +104,8 @@ export class ChainPeerRegistry extends BaseRegistry {
     clearTimeout(this.#retry)
     try {
       const signal = AbortSignal.any([parent, AbortSignal.timeout(this.#timeoutMs)])
-      const nodes = await this.#source.listNodes({ signal })
-      signal.throwIfAborted()
+      // the source may ignore the signal: the time-out must bite anyway
+      const nodes = await raceSignal(this.#source.listNodes({ signal }), signal)
       const change = this.replace(nodes)
       for (const bad of this.rejected) {
         this.#log.warn({ peerId: bad.peerId, err: bad.error.message }, 'ignoring invalid registered node')
@@ -117,7 +118,7 @@ export class ChainPeerRegistry extends BaseRegistry {
       const previous = this.state
       this.fail()
       if (previous !== 'unavailable') {
-        this.#log.error({ err: (err as Error).message }, 'peer registry unreadable: denying all peers until it loads')
+        this.#log.error({ err: errorMessage(err) }, 'peer registry unreadable: denying all peers until it loads')
       }
       this.#retry = setTimeout(() => {
         this.refresh().catch(() => {})
@@ -126,3 +127,4 @@ export class ChainPeerRegistry extends BaseRegistry {
     }
   }
 }
+

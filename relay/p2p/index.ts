@@ -28,6 +28,7 @@ export {
   DEFAULT_BOOTSTRAP_DIAL_TIMEOUT_MS, DEFAULT_BOOTSTRAP_INTERVAL_MS,
   type BootstrapInit, type BootstrapNetwork, type BootstrapComponents
 } from './bootstrap.js'
+export { raceSignal, errorMessage } from './abort.js'
 export { loadOrCreatePeerKey, loadOrCreatePeerId, PEER_KEY_FILE } from './keys.js'
 export {
   PeerKeyFileError, InvalidRegisteredNodeError, RegistryUnavailableError, HostNotStartedError, InvalidHostAddressError

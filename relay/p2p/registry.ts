@@ -56,6 +56,11 @@ export interface PeerRegistry {
 }
 
 const COUNTRY = /^[A-Z]{2}$/
+
+/** Any value as text for an error message (inputs come from outside and may be of any type). */
+function show (value: unknown): string {
+  return String(value)
+}
 const KEY_BYTES = 32
 
 /** Checks one entry from a registry source; throws InvalidRegisteredNodeError. */
@@ -64,13 +69,13 @@ export function validateRegisteredNode (node: RegisteredNode): RegisteredNode {
   try {
     canonical = peerIdFromString(node.peerId).toString()
   } catch {
-    throw new InvalidRegisteredNodeError(`invalid peer id ${String(node.peerId)}`)
+    throw new InvalidRegisteredNodeError(`invalid peer id ${show(node.peerId)}`)
   }
   if (typeof node.country !== 'string' || !COUNTRY.test(node.country)) {
-    throw new InvalidRegisteredNodeError(`peer ${canonical}: invalid country ${String(node.country)}`)
+    throw new InvalidRegisteredNodeError(`peer ${canonical}: invalid country ${show(node.country)}`)
   }
   if (node.role !== 'custodian' && node.role !== 'replica') {
-    throw new InvalidRegisteredNodeError(`peer ${canonical}: invalid role ${String(node.role)}`)
+    throw new InvalidRegisteredNodeError(`peer ${canonical}: invalid role ${show(node.role)}`)
   }
   if (!(node.ed25519PublicKey instanceof Uint8Array) || node.ed25519PublicKey.length !== KEY_BYTES ||
     !(node.x25519PublicKey instanceof Uint8Array) || node.x25519PublicKey.length !== KEY_BYTES) {
@@ -82,7 +87,7 @@ export function validateRegisteredNode (node: RegisteredNode): RegisteredNode {
     try {
       ma = multiaddr(text)
     } catch {
-      throw new InvalidRegisteredNodeError(`peer ${canonical}: invalid multiaddr ${String(text)}`)
+      throw new InvalidRegisteredNodeError(`peer ${canonical}: invalid multiaddr ${show(text)}`)
     }
     const embedded = ma.getComponents().findLast((c) => c.name === 'p2p')?.value
     if (embedded !== undefined && embedded !== canonical) {
@@ -148,7 +153,7 @@ export abstract class BaseRegistry implements PeerRegistry {
         const node = validateRegisteredNode(entry)
         next.set(node.peerId, node)
       } catch (err) {
-        this.rejected.push({ peerId: String(entry?.peerId), error: err as Error })
+        this.rejected.push({ peerId: show(entry?.peerId), error: err as Error })
       }
     }
     const added: RegisteredNode[] = []

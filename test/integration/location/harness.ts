@@ -149,11 +149,11 @@ export async function createNetwork (init: NetworkInit): Promise<TestNetwork> {
     }, { registry: reg, logger })
     peer.provider = createProvider({
       routing: { provide: async (cid, o) => { await peer.host.libp2p.contentRouting.provide(cid, o) }, cancelReprovide: async (cid, o) => { await peer.host.libp2p.contentRouting.cancelReprovide(cid, o) } },
-      held: { heldTokenIds: async function * () { for (const hex of peer.held) yield Buffer.from(hex, 'hex') } },
+      held: { heldTokenIds: async function * () { for (const hex of [...peer.held]) yield await Promise.resolve(Buffer.from(hex, 'hex')) } },
       logger
     }, { reprovideOnStart: false, reprovideIntervalMs: 0 })
     peer.resolver = createResolver({
-      custodians: { custodianOf: async (tokenId) => custodians.get(tokenIdToHex(tokenId)) },
+      custodians: { custodianOf: (tokenId) => Promise.resolve(custodians.get(tokenIdToHex(tokenId))) },
       dht: { findProviders: (key, o) => peer.host.dht.findProviders(key, o) },
       registry: reg,
       network: { get peerId () { return peer.host.peerId }, dialProtocol: async (target, protocol, o) => peer.host.libp2p.dialProtocol(target, protocol, o) },
@@ -171,7 +171,7 @@ export async function createNetwork (init: NetworkInit): Promise<TestNetwork> {
   for (const peer of peers) build(peer)
   const startPeer = async (peer: TestPeer): Promise<void> => {
     await peer.host.start()
-    await peer.host.libp2p.handle(HOLDER_PROTOCOL, (stream) => { serveHolds(peer, stream).catch((err: Error) => { stream.abort(err) }) })
+    await peer.host.libp2p.handle(HOLDER_PROTOCOL, (stream) => { serveHolds(peer, stream).catch((err: unknown) => { stream.abort(err instanceof Error ? err : new Error(String(err))) }) })
     await peer.provider.start()
     await peer.resolver.start()
   }

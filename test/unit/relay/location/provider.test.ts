@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/require-await -- fakes implement async interfaces without awaiting */
 import { afterEach, describe, expect, it } from 'vitest'
 import { Registry } from 'prom-client'
 import type { CID } from 'multiformats/cid'

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/require-await -- fakes implement async interfaces without awaiting */
 import { afterEach, describe, expect, it } from 'vitest'
 import { silentLogger } from '../../../../common/logger.js'
 import { ChainPeerRegistry, type BlockNotifier, type RegisteredNode } from '../../../../relay/p2p/index.js'
