@@ -71,6 +71,14 @@ export function syntheticRecord (kind: SyntheticKind, p: SyntheticPatient, optio
   }
 }
 
+export const SYNTHETIC_KINDS: readonly SyntheticKind[] = ['patient-summary', 'lab-result', 'vaccination', 'prescription', 'mental-health', 'imaging']
+
+/** One record of each kind (or of the kinds asked) for a patient, with the category each derives to. */
+export function syntheticRecordSet (p: SyntheticPatient, options: SyntheticOptions & { imageBytes?: number, kinds?: readonly SyntheticKind[] } = {}):
+Array<{ kind: SyntheticKind, category: RecordCategory, record: Json }> {
+  return (options.kinds ?? SYNTHETIC_KINDS).map((kind) => ({ kind, category: SYNTHETIC_KIND_CATEGORY[kind], record: syntheticRecord(kind, p, options) }))
+}
+
 /** The record as the bytes a national system would POST (compact JSON, UTF-8). */
 export function fhirBytes (record: Json): Uint8Array {
   return Buffer.from(JSON.stringify(record), 'utf8')

@@ -127,3 +127,19 @@ export function findSubjectByShareCode (db: Db, hasher: LookupHasher, code: stri
 export function revokeShareCodes (db: Db, subject: string, at: number): number {
   return stmt(db, 'UPDATE share_codes SET revoked_at = ? WHERE subject = ? AND revoked_at IS NULL').run(at, subject).changes
 }
+
+/**
+ * The enrolled subject an ingested record's Patient is (node/fhir `extractPatient`): the one
+ * subject that any of the identifiers finds in `country` with the same birth date. Undefined when
+ * none matches or when the identifiers point to different subjects (ambiguous: never guess).
+ */
+export function matchEnrolledPatient (db: Db, hasher: LookupHasher, country: string,
+  patient: { readonly identifiers: ReadonlyArray<{ readonly value: string }>, readonly birthDate: string | undefined }): string | undefined {
+  if (patient.birthDate === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(patient.birthDate)) return undefined
+  const found = new Set<string>()
+  for (const id of patient.identifiers) {
+    const subject = findSubjectByIdentity(db, hasher, country, id.value, patient.birthDate)
+    if (subject !== undefined) found.add(subject)
+  }
+  return found.size === 1 ? [...found][0] : undefined
+}

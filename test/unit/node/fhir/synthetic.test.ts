@@ -46,3 +46,12 @@ describe('synthetic FHIR', () => {
     expect(deriveCategory(r.resource).category).toBe('imaging')
   })
 })
+
+describe('syntheticRecordSet', () => {
+  it('gives one record of each kind with the category it derives to', async () => {
+    const { syntheticRecordSet } = await import('../../../../node/fhir/index.js')
+    const set = syntheticRecordSet(syntheticPatient('set', 'US'), { imageBytes: 2048 })
+    expect(set.map((s) => s.kind)).toEqual(['patient-summary', 'lab-result', 'vaccination', 'prescription', 'mental-health', 'imaging'])
+    for (const s of set) expect(deriveCategory(s.record).category).toBe(s.category)
+  })
+})

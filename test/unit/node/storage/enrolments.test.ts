@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
   addShareCode, findSubjectByIdentity, findSubjectByShareCode, getEnrolment, insertEnrolment, revokeShareCodes, setEnrolmentCategories,
   setRestrictions, getRestrictions, isRestricted, LookupKeyTakenError, StaleRequestError, SubjectExistsError, SubjectNotEnrolledError,
-  checkpointTruncate, type NewEnrolment
+  checkpointTruncate, matchEnrolledPatient, type NewEnrolment
 } from '../../../../node/storage/index.js'
 import { hex, openHarness, type Harness } from './helpers.js'
 
@@ -73,5 +73,18 @@ describe('restrictions', () => {
     expect(() => { setRestrictions(h.storage.db, 'hr1alice', [], { requestHash: hex(), signedAt: 200, at: 300 }) }).toThrow(StaleRequestError)
     expect(getRestrictions(h.storage.db, 'hr1alice')).toEqual(['genomic'])
     expect(() => { setRestrictions(h.storage.db, 'hr1bob', [], { requestHash: hex(), signedAt: 1, at: 1 }) }).toThrow(SubjectNotEnrolledError)
+  })
+})
+
+describe('matching an ingested record to an enrolled patient', () => {
+  it('finds the one subject whose identifier and birth date match, and refuses ambiguity', () => {
+    insertEnrolment(h.storage.db, h.storage.lookup, alice)
+    insertEnrolment(h.storage.db, h.storage.lookup, { ...alice, subject: 'hr1bob', identifiers: [{ value: 'B999' }] })
+    const match = (identifiers: Array<{ value: string }>, birthDate?: string): string | undefined =>
+      matchEnrolledPatient(h.storage.db, h.storage.lookup, 'DE', { identifiers, birthDate })
+    expect(match([{ value: 'unknown' }, { value: 'Q123456789' }], '1980-04-02')).toBe('hr1alice')
+    expect(match([{ value: 'Q123456789' }], '1980-04-03')).toBeUndefined()
+    expect(match([{ value: 'Q123456789' }])).toBeUndefined()
+    expect(match([{ value: 'Q123456789' }, { value: 'B999' }], '1980-04-02')).toBeUndefined()
   })
 })
