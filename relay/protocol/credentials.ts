@@ -14,6 +14,7 @@ import {
   CREDENTIAL_CLOCK_SKEW_SECONDS, DEFAULT_CREDENTIAL_TTL_SECONDS, MAX_CREDENTIAL_BYTES, MAX_CREDENTIAL_TTL_SECONDS,
   systemClock, type Clock
 } from './constants.js'
+import type { SignatureCache } from './signature-cache.js'
 import type { ProviderCredential, SignedPayload } from './types.js'
 
 /** A registered node's signing key and country, as the chain records them. */
@@ -37,6 +38,8 @@ export interface CredentialVerifierComponents {
   issuers: IssuerDirectory
   revocations: RevocationList
   clock?: Clock
+  /** Remembers issuer signatures already checked (optional; see signature-cache.ts). */
+  signatureCache?: SignatureCache
 }
 
 export interface VerifyCredentialOptions {
@@ -118,8 +121,12 @@ export async function verifyCredential (
   const unverified = decodeCredentialPayload(signed.payload)
   const issuer = await components.issuers.issuerKey(unverified.issuerPeerId, io)
   if (issuer === undefined) throw new UnknownIssuerError(`credential issuer ${unverified.issuerPeerId} is not a registered node`)
-  if (!verifyPayload('credential', signed.payload, signed.signature, issuer.ed25519PublicKey)) {
-    throw new BadSignatureError('credential signature is not its issuer\'s')
+  const cache = components.signatureCache
+  if (cache?.has(issuer.ed25519PublicKey, signed.payload, signed.signature) !== true) {
+    if (!verifyPayload('credential', signed.payload, signed.signature, issuer.ed25519PublicKey)) {
+      throw new BadSignatureError('credential signature is not its issuer\'s')
+    }
+    cache?.add(issuer.ed25519PublicKey, signed.payload, signed.signature)
   }
   const credential = unverified
   if (credential.country !== issuer.country) {

@@ -36,6 +36,7 @@ export {
 } from './requests.js'
 export { DEFAULT_MAX_NONCES, createMemoryNonceStore, type NonceStore, type MemoryNonceStoreInit } from './nonce-store.js'
 export { PRUNE_INTERVAL_MS, createSqliteNonceStore, type SqliteNonceStore, type SqliteNonceStoreInit } from './sqlite-nonce-store.js'
+export { DEFAULT_SIGNATURE_CACHE_ENTRIES, createSignatureCache, type SignatureCache } from './signature-cache.js'
 export { MAX_TRAILER_PAYLOAD_BYTES, signTrailer, verifyTrailer } from './trailer.js'
 export { writeEnvelope, type EnvelopeWriterInit } from './envelope-writer.js'
 export { openEnvelope, type OpenEnvelopeOptions, type OpenedEnvelope, type PlaintextSink } from './envelope.js'

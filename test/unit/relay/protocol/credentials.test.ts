@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import { bytesToHex, generateEd25519KeyPair, generateX25519KeyPair, sha256 } from '../../../../relay/crypto/index.js'
 import {
-  credentialMatchesKey, decodeCredentialPayload, issueCredential, verifyCredential
+  createSignatureCache, credentialMatchesKey, decodeCredentialPayload, issueCredential, verifyCredential
 } from '../../../../relay/protocol/index.js'
 import { FR_NODE_PEER, DE_CUSTODIAN_PEER, NOW, clock, makeWorld } from './fixtures.js'
 
@@ -61,6 +61,28 @@ describe('provider credentials', () => {
       ed25519PublicKey: world.doctorEd.publicKey, x25519PublicKey: generateX25519KeyPair().publicKey
     }, { peerId: DE_CUSTODIAN_PEER, ed25519PrivateKey: world.custodian.privateKey }, { clock })
     await expect(verifyCredential(claimsFr.signed, { ...world, clock })).rejects.toMatchObject({ name: 'CredentialCountryMismatchError' })
+  })
+
+  it('with a signature cache, checks the issuer signature once and everything else every time', async () => {
+    const world = makeWorld()
+    const cache = createSignatureCache(2)
+    let lookups = 0
+    const issuers = { issuerKey: async (peerId: string) => { lookups++; return world.issuers.issuerKey(peerId) } }
+    const components = { issuers, revocations: world.revocations, clock, signatureCache: cache }
+    await verifyCredential(world.credential.signed, components)
+    expect(cache.has(world.issuer.publicKey, world.credential.signed.payload, world.credential.signed.signature)).toBe(true)
+    await verifyCredential(world.credential.signed, components)
+    expect(lookups).toBe(2)
+    world.revoked.add(world.credential.idHex)
+    await expect(verifyCredential(world.credential.signed, components)).rejects.toMatchObject({ name: 'CredentialRevokedError' })
+    await expect(verifyCredential(world.credential.signed, { ...components, clock: at(NOW + 86_400_000) })).rejects.toMatchObject({ name: 'CredentialExpiredError' })
+    // A forged signature over the same payload is a different entry.
+    const forged = { payload: world.credential.signed.payload, signature: new Uint8Array(64).fill(1) }
+    await expect(verifyCredential(forged, components)).rejects.toMatchObject({ name: 'BadSignatureError' })
+    // Bounded: older entries are evicted.
+    cache.add(new Uint8Array(32), new Uint8Array(1), new Uint8Array(64))
+    cache.add(new Uint8Array(32), new Uint8Array(2), new Uint8Array(64))
+    expect(cache.has(world.issuer.publicKey, world.credential.signed.payload, world.credential.signed.signature)).toBe(false)
   })
 
   it('rejects malformed payloads and refuses to issue invalid credentials', async () => {
