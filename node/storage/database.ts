@@ -39,9 +39,13 @@ export function openDatabase (path: string): Db {
   return db
 }
 
-/** Moves every WAL frame into the database and truncates the WAL file to zero bytes. */
-export function checkpointTruncate (db: Db): void {
-  db.pragma('wal_checkpoint(TRUNCATE)')
+/**
+ * Moves every WAL frame into the database and truncates the WAL file to zero bytes. Returns false
+ * when a reader kept it from completing (within the busy timeout); the next checkpoint finishes it.
+ */
+export function checkpointTruncate (db: Db): boolean {
+  const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>
+  return result?.busy === 0
 }
 
 const cache = new WeakMap<Db, Map<string, Database.Statement>>()

@@ -23,6 +23,8 @@ export interface EraseResult {
   readonly record: StoredRecord
   readonly blobDeleted: boolean
   readonly outboxId: number | undefined
+  /** False when a concurrent reader delayed the WAL truncation (it completes at the next checkpoint). */
+  readonly walTruncated: boolean
 }
 
 export async function eraseRecord (db: Db, blobs: BlobStore, tokenId: string, options: EraseOptions): Promise<EraseResult> {
@@ -36,8 +38,8 @@ export async function eraseRecord (db: Db, blobs: BlobStore, tokenId: string, op
     return { record: erased, outboxId: id }
   })()
   const blobDeleted = blobInUse(db, record.blobHash, tokenId) ? false : await blobs.delete(record.blobHash)
-  checkpointTruncate(db)
-  return { record, blobDeleted, outboxId }
+  const walTruncated = checkpointTruncate(db)
+  return { record, blobDeleted, outboxId, walTruncated }
 }
 
 /**

@@ -115,3 +115,16 @@ describe('key files', () => {
     expect(read.address).toBe(addressFromPublicKey(read.publicKey))
   })
 })
+
+describe('resolvePassphrase', () => {
+  it('reads a private passphrase file before the environment, and refuses a readable one', async () => {
+    const { resolvePassphrase } = await import('../../../../node/keystore/index.js')
+    const file = join(home, 'pass')
+    await writeFile(file, 'from file\n', { mode: 0o600 })
+    expect(await resolvePassphrase({ file, env: { HEALTHRELAY_KEY_PASSPHRASE: 'from env' } })).toBe('from file')
+    expect(await resolvePassphrase({ env: { HEALTHRELAY_KEY_PASSPHRASE: 'from env' } })).toBe('from env')
+    expect(await resolvePassphrase({ env: {} })).toBeUndefined()
+    await chmod(file, 0o640)
+    await expect(resolvePassphrase({ file })).rejects.toThrow(KeyFilePermissionError)
+  })
+})

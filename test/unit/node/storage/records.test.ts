@@ -73,7 +73,7 @@ describe('records', () => {
     expect(before.includes(marker)).toBe(true)
 
     const result = await eraseRecord(h.storage.db, h.storage.blobs, r.tokenId, { at: 5, outbox: { payload: Buffer.from('MsgSetRecordStatus ERASED') } })
-    expect(result).toMatchObject({ blobDeleted: true, record: { status: 'erased' } })
+    expect(result).toMatchObject({ blobDeleted: true, walTruncated: true, record: { status: 'erased' } })
     expect(getRecordKey(h.storage.db, r.tokenId)).toBeUndefined()
     expect(await h.storage.blobs.has(r.blobHash)).toBe(false)
     expect(outboxInState(h.storage.db, 'pending').map((e) => [e.kind, e.tokenId])).toEqual([['set-status', r.tokenId]])
