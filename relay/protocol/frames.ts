@@ -73,8 +73,9 @@ export function requestFrameBytes (frame: RequestFrame, options?: FrameOptions):
 }
 
 /**
- * Reads the single request frame a requester writes first, then stops reading (the source's
- * iterator is closed: a requester writes nothing after its request).
+ * Reads the single request frame a requester writes first, then stops iterating the source (a
+ * requester writes nothing after its request). For a libp2p 3 stream that only detaches the
+ * iterator's listeners; the stream stays open for the response.
  */
 export async function readRequestFrame (source: ByteSource, options?: FrameOptions): Promise<RequestFrame> {
   for await (const frame of readFrames(source, options)) {
