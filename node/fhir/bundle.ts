@@ -5,7 +5,7 @@
  * those rules cannot place resolves to the entry whose resource has that type and id, with a warning.
  */
 import type { IssueList } from './issues.js'
-import { checkResource, clip, isObject, type FoundReference, type JsonObject } from './elements.js'
+import { checkJsonRules, checkResource, clip, isObject, type FoundReference, type JsonObject } from './elements.js'
 import { ACCEPTED_BUNDLE_TYPES, R4_RESOURCE_TYPES } from './resource-types.js'
 import { DEFAULT_MAX_ENTRIES } from './parse.js'
 
@@ -15,6 +15,8 @@ const ABSOLUTE = /^[A-Za-z][A-Za-z0-9+.-]*:/
 /** [base]/[type]/[id] with an optional /_history/[vid], as in R4's RESTful URL regex. */
 const RESTFUL = /^((?:https?:\/\/)?.*\/)?([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(\/_history\/[A-Za-z0-9\-.]{1,64})?$/
 export const IPS_COMPOSITION_LOINC = '60591-5'
+
+const ENTRY_SKIP: ReadonlySet<string> = new Set(['resource'])
 
 interface EntryInfo {
   index: number
@@ -89,10 +91,7 @@ function checkEntry (entry: unknown, index: number, bundleType: unknown, issues:
     if (isObject(r) && typeof r.id === 'string') info.id = r.id
   }
   // the entry's own elements (fullUrl, request, search): the FHIR JSON rules on values
-  for (const [k, v] of Object.entries(entry)) {
-    if (v === '') issues.error('empty', `${loc}.${k}`, 'an empty string is not a valid FHIR value (omit the element instead)')
-    else if (v === null) issues.error('empty', `${loc}.${k}`, 'null is not a valid FHIR JSON value (omit the element instead)')
-  }
+  checkJsonRules(entry, loc, issues, ENTRY_SKIP)
   return info
 }
 

@@ -143,6 +143,11 @@ function checkValue (v: unknown, loc: string, issues: IssueList, refs: FoundRefe
 
 const NOTHING: ReadonlySet<string> = new Set()
 
+/** The FHIR JSON rules on values for elements that are not a resource (e.g. a Bundle entry's own). */
+export function checkJsonRules (obj: JsonObject, location: string, issues: IssueList, skip: ReadonlySet<string>): void {
+  walkElements(obj, location, issues, [], skip)
+}
+
 /** Shortens a value quoted in a message (values are the caller's own input, kept short). */
 export function clip (s: string, max = 80): string {
   return s.length <= max ? s : `${s.slice(0, max)}…`

@@ -157,3 +157,13 @@ describe('validateFhirRecord', () => {
     expect(() => validateFhirRecord(new Uint8Array([0x7b, 0xff, 0x7d]))).toThrow('not valid UTF-8')
   })
 })
+
+describe('Bundle entries', () => {
+  it('applies the FHIR JSON rules to an entry\'s own elements', () => {
+    const entry = { fullUrl: 'urn:uuid:11111111-1111-4111-8111-111111111111', resource: { resourceType: 'Patient' }, search: {}, request: { method: 'POST', url: '' } }
+    expect(validateFhirValue({ resourceType: 'Bundle', type: 'transaction', entry: [entry] }).errors.map(formatIssue)).toEqual([
+      'Bundle.entry[0].search: an empty object is not valid in FHIR JSON (omit the element instead)',
+      'Bundle.entry[0].request.url: an empty string is not a valid FHIR value (omit the element instead)'
+    ])
+  })
+})
