@@ -23,6 +23,7 @@ export interface ExecContext {
   readonly events: Event[]
 }
 
+/** A Msg type's handler. Built by `defineMsg`, which checks the decoded type once. */
 export interface MsgHandler<M = unknown> {
   /** Full message name, e.g. `healthrelay.ledger.v1.MsgGrantAccess`. */
   readonly name: string

@@ -22,7 +22,7 @@
  */
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
-import { ledger, toLong } from '../../proto/index.js'
+import { ledger, toLong, type healthrelay } from '../../proto/index.js'
 import { DEFAULT_PARAMS, validateParams, type LedgerParams } from './params.js'
 import { AbciCodeError, InvalidGenesisError } from './errors.js'
 import { isAddress } from './validation.js'
@@ -191,7 +191,7 @@ function check (what: string, f: () => void): void {
 
 /** Checks a genesis state as the chain's Msgs would (throws InvalidGenesisError). */
 export function validateGenesisState (g: GenesisState): void {
-  check('params', () => validateParams(g.params))
+  check('params', () => { validateParams(g.params) })
   if (g.members.length === 0) fail('at least one member country is required')
   const operators = new Map<string, string>()
   for (const m of g.members) {
@@ -222,22 +222,23 @@ export function validateGenesisState (g: GenesisState): void {
   }
   const peers = new Set<string>()
   for (const n of g.nodes) {
-    check(`node ${n.peerId}`, () => validateNode({ ...n, multiaddrs: [...n.multiaddrs], role: nodeRole(n.role) }))
+    check(`node ${n.peerId}`, () => { validateNode({ ...n, multiaddrs: [...n.multiaddrs], role: nodeRole(n.role) }) })
     if (operators.get(n.operator) !== n.country) fail(`node ${n.peerId}: operator ${n.operator} is not an operator of ${n.country}`)
     if (peers.has(n.peerId)) fail(`node ${n.peerId} listed twice`)
     peers.add(n.peerId)
   }
   const versions = new Set<string>()
   for (const p of g.policies) {
-    check(`policy ${p.jurisdiction} ${p.version}`, () => publishPolicy.validate(
-      ledger.MsgPublishPolicy.create({ regulator: GOVERNANCE_ADDRESS, ...p }), g.params))
+    check(`policy ${p.jurisdiction} ${p.version}`, () => {
+      publishPolicy.validate(ledger.MsgPublishPolicy.create({ regulator: GOVERNANCE_ADDRESS, ...p }), g.params)
+    })
     const id = `${p.jurisdiction} ${p.version}`
     if (versions.has(id)) fail(`policy ${id} listed twice`)
     versions.add(id)
   }
 }
 
-function nodeRole (r: NodeRoleName): number {
+function nodeRole (r: NodeRoleName): healthrelay.ledger.v1.NodeRole {
   return r === 'custodian' ? ledger.NodeRole.NODE_ROLE_CUSTODIAN : ledger.NodeRole.NODE_ROLE_REPLICA
 }
 

@@ -9,10 +9,10 @@ import { submitProposal, vote, GOVERNANCE_HANDLERS } from './msgs/governance.js'
 const USER_HANDLERS = [
   submitProposal, vote, enrollSubject, mintRecordTokens, setRecordStatus, grantAccess, revokeAccess,
   revokeCredential, publishPolicy, recordAccess
-] as Array<MsgHandler<any>>
+]
 
-export const HANDLERS: ReadonlyMap<string, MsgHandler<any>> = new Map([
-  ...USER_HANDLERS.map((h): [string, MsgHandler<any>] => [h.typeUrl, h]),
+export const HANDLERS: ReadonlyMap<string, MsgHandler> = new Map([
+  ...USER_HANDLERS.map((h): [string, MsgHandler] => [h.typeUrl, h]),
   ...GOVERNANCE_HANDLERS
 ])
 

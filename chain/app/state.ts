@@ -117,7 +117,7 @@ export function getToken (s: KvReader, id: Uint8Array): Token | undefined {
   return v === undefined ? undefined : ledger.Token.decode(v)
 }
 
-export function putToken (s: KvLayer, t: Token | ReturnType<typeof ledger.Token.create>): void {
+export function putToken (s: KvLayer, t: Token): void {
   s.set(K.token(t.id), ledger.Token.encode(t).finish())
 }
 

@@ -14,7 +14,7 @@ import { QueryAccountRequest, QueryAccountResponse } from 'cosmjs-types/cosmos/a
 import { BaseAccount } from 'cosmjs-types/cosmos/auth/v1beta1/auth'
 import { defaultRegistryTypes } from '@cosmjs/stargate'
 import { TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx'
-import type { ExecTxResult, ResponseFinalizeBlock } from 'cosmjs-types/tendermint/abci/types'
+import { ResponseProcessProposal_ProposalStatus, type ExecTxResult, type ResponseFinalizeBlock } from 'cosmjs-types/tendermint/abci/types'
 import type { AbciApplication } from './application.js'
 import { createLedgerApp, type LedgerApp } from './ledger-app.js'
 import { ledgerMsgTypes } from './registry.js'
@@ -68,7 +68,7 @@ export function runBlock (app: AbciApplication, txs: readonly Uint8Array[], at: 
   const common = { misbehavior: [], height: at.height, time, nextValidatorsHash: new Uint8Array(32), proposerAddress: new Uint8Array(20) }
   const prepared = app.prepareProposal({ ...common, maxTxBytes: 22_020_096n, txs: [...txs], localLastCommit: { round: 0, votes: [] } })
   const processed = app.processProposal({ ...common, txs: prepared.txs, proposedLastCommit: { round: 0, votes: [] }, hash: new Uint8Array(32) })
-  if (processed.status !== 1) throw new Error(`block ${at.height} rejected by processProposal`)
+  if (processed.status !== ResponseProcessProposal_ProposalStatus.ACCEPT) throw new Error(`block ${at.height} rejected by processProposal`)
   const finalize = app.finalizeBlock({ ...common, txs: prepared.txs, decidedLastCommit: { round: 0, votes: [] }, hash: new Uint8Array(32) })
   app.commit()
   return { height: at.height, txResults: finalize.txResults, finalize, appHash: finalize.appHash }
@@ -119,14 +119,14 @@ export function openLedgerDatabases (path: string): { db: Database.Database, rea
 export function createTestChain (init: TestChainInit = {}): TestChain {
   const countries = init.countries ?? ['DE', 'FR', 'US']
   const chainId = init.chainId ?? 'healthrelay-test-1'
-  const members: Record<string, TestMember> = {}
-  for (const c of countries) members[c] = { operator: testKey(`${c}-operator`), regulator: testKey(`${c}-regulator`) }
+  const keySets = countries.map((country) => ({ country, operator: testKey(`${country}-operator`), regulator: testKey(`${country}-regulator`) }))
+  const members: Record<string, TestMember> = Object.fromEntries(keySets.map((k) => [k.country, { operator: k.operator, regulator: k.regulator }]))
   const validator = validatorKeyFromSeed(createHash('sha256').update('healthrelay-test/validator').digest())
   const t0 = init.genesisTime ?? 1_800_000_000n
   const doc = buildGenesisDoc({
     chainId,
     genesisTime: new Date(Number(t0) * 1000).toISOString(),
-    members: countries.map((c) => ({ country: c, operator: members[c]!.operator, regulator: members[c]!.regulator })),
+    members: keySets,
     validator,
     params: init.params,
     policies: init.policies
@@ -165,8 +165,9 @@ export function createTestChain (init: TestChainInit = {}): TestChain {
   return {
     app, chainId, members, dir, dbPath, head, block, sign, account,
     send: async (key, msgs) => {
-      const r = block([await sign(key, msgs)])
-      return r.txResults[0]!
+      const [result] = block([await sign(key, msgs)]).txResults
+      if (result === undefined) throw new Error('the block holds no result')
+      return result
     },
     close: () => {
       if (closed) return

@@ -52,7 +52,7 @@ export interface DecodedTx {
   readonly hash: Uint8Array
   readonly bodyBytes: Uint8Array
   readonly authInfoBytes: Uint8Array
-  readonly msgs: ReadonlyArray<{ readonly handler: MsgHandler<any>, readonly msg: unknown, readonly any: Any }>
+  readonly msgs: ReadonlyArray<{ readonly handler: MsgHandler, readonly msg: unknown, readonly any: Any }>
   readonly signer: string
   /** From the signer info; empty when omitted (then the stored key is used). */
   readonly publicKey: Uint8Array
@@ -101,11 +101,15 @@ export function decodeTx (bytes: Uint8Array, params: LedgerParams, mode: ExecMod
   if (authInfo.signerInfos.length !== 1) throw new UnauthorizedTxError(`wrong number of signers; expected 1, got ${authInfo.signerInfos.length}`)
   if (raw.signatures.length === 0) throw new NoSignaturesError('')
   if (raw.signatures.length !== 1) throw new UnauthorizedTxError(`invalid number of signatures; expected 1, got ${raw.signatures.length}`)
-  const info = authInfo.signerInfos[0]!
+  const [info] = authInfo.signerInfos
+  const [signature] = raw.signatures
+  const [signer] = signers
+  if (info === undefined || signature === undefined || signer === undefined) throw new UnauthorizedTxError('no signer')
   let publicKey: Uint8Array = new Uint8Array(0)
   if (info.publicKey !== undefined) {
-    if (info.publicKey.typeUrl !== SECP256K1_PUBKEY_TYPE_URL) throw new InvalidPubKeyError(`unsupported public key type ${info.publicKey.typeUrl.slice(0, 100)}`)
-    publicKey = decodeOrThrow('PubKey', () => PubKey.decode(info.publicKey!.value)).key
+    const pk = info.publicKey
+    if (pk.typeUrl !== SECP256K1_PUBKEY_TYPE_URL) throw new InvalidPubKeyError(`unsupported public key type ${pk.typeUrl.slice(0, 100)}`)
+    publicKey = decodeOrThrow('PubKey', () => PubKey.decode(pk.value)).key
     if (publicKey.length !== 33) throw new InvalidPubKeyError(`secp256k1 public key must be 33 bytes, got ${publicKey.length}`)
   }
   if (mode !== 'simulate' && info.modeInfo?.single?.mode !== SignMode.SIGN_MODE_DIRECT) {
@@ -119,10 +123,10 @@ export function decodeTx (bytes: Uint8Array, params: LedgerParams, mode: ExecMod
     bodyBytes: raw.bodyBytes,
     authInfoBytes: raw.authInfoBytes,
     msgs,
-    signer: signers[0]!,
+    signer,
     publicKey,
     sequence: info.sequence,
-    signature: raw.signatures[0]!,
+    signature,
     gasWanted: authInfo.fee?.gasLimit ?? 0n,
     timeoutHeight: body.timeoutHeight,
     intrinsicGas
@@ -255,7 +259,7 @@ export function runTx (env: TxEnv, bytes: Uint8Array, decoded?: DecodedTx): TxOu
     code: 0,
     codespace: '',
     log: '',
-    data: TxMsgData.encode({ data: [], msgResponses }).finish(),
+    data: TxMsgData.encode(TxMsgData.fromPartial({ msgResponses })).finish(),
     gasWanted: tx.gasWanted,
     gasUsed,
     events: [...anteEvents, ...events],

@@ -35,15 +35,15 @@ export function isAddress (address: string): boolean {
 }
 
 export function requireAddress (field: string, address: string): void {
-  if (!isAddress(address)) throw new InvalidMsgError(`${field}: not a bech32 "${BECH32_PREFIX}" address of 20 bytes: "${String(address).slice(0, 100)}"`)
+  if (!isAddress(address)) throw new InvalidMsgError(`${field}: not a bech32 "${BECH32_PREFIX}" address of 20 bytes: "${address.slice(0, 100)}"`)
 }
 
 export function requireCountry (field: string, code: string): void {
-  if (!isCountryCode(code)) throw new InvalidMsgError(`${field}: not an ISO 3166-1 alpha-2 country code: "${String(code).slice(0, 10)}"`)
+  if (!isCountryCode(code)) throw new InvalidMsgError(`${field}: not an ISO 3166-1 alpha-2 country code: "${code.slice(0, 10)}"`)
 }
 
 export function requireJurisdiction (field: string, code: string): void {
-  if (!isJurisdictionCode(code)) throw new InvalidMsgError(`${field}: not a jurisdiction code (ISO 3166-1 alpha-2 or EU): "${String(code).slice(0, 10)}"`)
+  if (!isJurisdictionCode(code)) throw new InvalidMsgError(`${field}: not a jurisdiction code (ISO 3166-1 alpha-2 or EU): "${code.slice(0, 10)}"`)
 }
 
 export function requireBytes (field: string, value: Uint8Array | null | undefined, length: number): Uint8Array {

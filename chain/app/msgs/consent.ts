@@ -40,7 +40,7 @@ export const grantAccess = defineMsg('MsgGrantAccess', v1.MsgGrantAccess, {
     m.tokenIds.forEach((id, i) => requireBytes(`token_ids[${i}]`, id, 32))
     requireDistinctBytes('token_ids', m.tokenIds)
     requireCount('purposes', m.purposes.length, 1, 5)
-    for (const pur of m.purposes) if (!isPurpose(pur)) throw new InvalidMsgError(`purposes: unknown purpose "${String(pur).slice(0, 40)}"`)
+    for (const pur of m.purposes) if (!isPurpose(pur)) throw new InvalidMsgError(`purposes: unknown purpose "${pur.slice(0, 40)}"`)
     if (new Set(m.purposes).size !== m.purposes.length) throw new InvalidMsgError('purposes: duplicates')
     const notBefore = toBigInt(m.notBefore)
     const expiresAt = toBigInt(m.expiresAt)

@@ -8,15 +8,16 @@ export function defineMsg<M> (
   name: string,
   type: Codec<M>,
   spec: Omit<MsgHandler<M>, 'name' | 'typeUrl' | 'decode' | 'governance'> & { governance?: boolean }
-): MsgHandler<M> {
+): MsgHandler {
+  // Every `msg` reaching these functions came out of `decode` below, hence of type M.
   return {
     name: `healthrelay.ledger.v1.${name}`,
     typeUrl: `/healthrelay.ledger.v1.${name}`,
     governance: spec.governance ?? false,
     decode: (bytes) => type.decode(bytes),
-    signer: spec.signer,
-    validate: spec.validate,
-    execute: spec.execute
+    signer: (msg) => spec.signer(msg as M),
+    validate: (msg, params) => { spec.validate(msg as M, params) },
+    execute: (ctx, msg) => spec.execute(ctx, msg as M)
   }
 }
 

@@ -24,9 +24,9 @@ const V = v1.VoteOption
 type Proposal = healthrelay.ledger.v1.Proposal
 type AnyMsg = google.protobuf.Any.$Properties | { typeUrl?: string | null, type_url?: string | null, value?: Uint8Array | null }
 
-export const GOVERNANCE_HANDLERS: ReadonlyMap<string, MsgHandler<any>> = new Map(
+export const GOVERNANCE_HANDLERS: ReadonlyMap<string, MsgHandler> = new Map(
   [addMember, removeMember, registerNode, updateNode, removeNode, registerRegulator, removeRegulator, updateParams]
-    .map((h) => [h.typeUrl, h as MsgHandler<any>])
+    .map((h) => [h.typeUrl, h])
 )
 
 function anyTypeUrl (a: AnyMsg): string {
@@ -35,7 +35,7 @@ function anyTypeUrl (a: AnyMsg): string {
 }
 
 /** Decodes and checks a proposal's embedded Msgs. */
-function decodeMessages (messages: readonly AnyMsg[], params: LedgerParams): Array<{ handler: MsgHandler<any>, msg: unknown }> {
+function decodeMessages (messages: readonly AnyMsg[], params: LedgerParams): Array<{ handler: MsgHandler, msg: unknown }> {
   return messages.map((a, i) => {
     const url = anyTypeUrl(a)
     const handler = GOVERNANCE_HANDLERS.get(url)
@@ -142,7 +142,7 @@ export function endBlockGovernance (store: KvLayer, base: Omit<ExecContext, 'sto
     const no = BigInt(counted.filter((v) => v.option === V.VOTE_OPTION_NO).length)
     const num = BigInt(ctx.params.quorumNumerator)
     const den = BigInt(ctx.params.quorumDenominator)
-    let status: number | undefined
+    let status: healthrelay.ledger.v1.ProposalStatus | undefined
     if (yes > 0n && yes * den >= n * num) {
       const failure = execute(ctx, p)
       status = failure === undefined ? S.PROPOSAL_STATUS_PASSED : S.PROPOSAL_STATUS_FAILED

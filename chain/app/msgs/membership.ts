@@ -53,7 +53,7 @@ export const addMember = defineMsg('MsgAddMember', v1.MsgAddMember, {
     requireCountry('member.country', m.member.country ?? '')
     const ops = m.member.operators ?? []
     requireCount('member.operators', ops.length, 1, 16)
-    ops.forEach((o) => requireAddress('member.operators', o))
+    for (const o of ops) requireAddress('member.operators', o)
     if (new Set(ops).size !== ops.length) throw new InvalidMsgError('member.operators: duplicates')
     if (m.operatorPublicKeys.length > 0) {
       if (m.operatorPublicKeys.length !== ops.length) throw new InvalidMsgError('operator_public_keys: one per operator, in the same order')

@@ -6,6 +6,7 @@ import { SimulateRequest, SimulateResponse } from 'cosmjs-types/cosmos/tx/v1beta
 import { QueryAccountRequest, QueryAccountResponse } from 'cosmjs-types/cosmos/auth/v1beta1/query'
 import { BaseAccount } from 'cosmjs-types/cosmos/auth/v1beta1/auth'
 import { PubKey } from 'cosmjs-types/cosmos/crypto/secp256k1/keys'
+import { CheckTxType } from 'cosmjs-types/tendermint/abci/types'
 import { createTestChain, signTx, testKey, type TestChain } from '../../../../chain/app/testing.js'
 import { LedgerCode, SdkCode } from '../../../../chain/app/index.js'
 import { msg, id32, expectOk, patientWithTokens } from './helpers.js'
@@ -16,7 +17,7 @@ afterAll(() => { chain.close() })
 
 const op = (c: string) => chain.members[c]!.operator
 const revoke = (c: string) => msg('MsgRevokeCredential', { operator: op(c).address, credentialId: id32() })
-const check = (tx: Uint8Array, type = 0) => chain.app.checkTx({ tx, type })
+const check = (tx: Uint8Array, type: CheckTxType = CheckTxType.NEW) => chain.app.checkTx({ tx, type })
 
 function deliver (tx: Uint8Array) {
   return chain.block([tx]).txResults[0]!
@@ -69,9 +70,9 @@ describe('ante: rejected txs change nothing', () => {
     const res = chain.block([a])
     expect(res.txResults[0]!.code).toBe(0)
     // after commit the driver rechecks what is left: b is still valid, a is now a replay
-    expect(check(b, 1).code).toBe(0)
-    expect(check(a, 1).code).toBe(SdkCode.WrongSequence)
-    expect(check(c, 1).code).toBe(0)
+    expect(check(b, CheckTxType.RECHECK).code).toBe(0)
+    expect(check(a, CheckTxType.RECHECK).code).toBe(SdkCode.WrongSequence)
+    expect(check(c, CheckTxType.RECHECK).code).toBe(0)
     const results = chain.block([b, c, a]).txResults
     expect(results.map((r) => r.code)).toEqual([0, 0, SdkCode.WrongSequence])
   })
@@ -125,7 +126,7 @@ describe('ante: rejected txs change nothing', () => {
 })
 
 describe('cosmos queries', () => {
-  it('/cosmos.auth.v1beta1.Query/Account: a BaseAccount, or code 38 NotFound', async () => {
+  it('/cosmos.auth.v1beta1.Query/Account: a BaseAccount, or code 38 NotFound', () => {
     const q = (address: string) => chain.app.query({ path: '/cosmos.auth.v1beta1.Query/Account', data: QueryAccountRequest.encode({ address }).finish(), height: 0n, prove: false })
     const found = q(op('DE').address)
     expect(found.code).toBe(0)

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto'
 import { ed25519 } from '@noble/curves/ed25519.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import {
-  buildGenesisDoc, parseGenesisState, generateValidatorKey, addressFromPublicKey, DEFAULT_PARAMS, InvalidGenesisError
+  buildGenesisDoc, parseGenesisState, generateValidatorKey, addressFromPublicKey, DEFAULT_PARAMS, InvalidGenesisError, type GenesisDoc
 } from '../../../../chain/app/index.js'
 import { testKey } from '../../../../chain/app/testing.js'
 import { main } from '../../../../node/cli/main.js'
@@ -64,7 +64,7 @@ describe('healthrelay chain init', () => {
     home = mkdtempSync(join(tmpdir(), 'hr-chain-init-'))
     const r = await run('--home', home, 'chain', 'init', '--countries', 'DE,FR,US', '--chain-id', 'hr-test-7')
     expect(r.code).toBe(0)
-    const doc = JSON.parse(readFileSync(join(home, 'genesis.json'), 'utf8'))
+    const doc = JSON.parse(readFileSync(join(home, 'genesis.json'), 'utf8')) as GenesisDoc
     expect(doc.chain_id).toBe('hr-test-7')
     const state = parseGenesisState(doc.app_state)
     expect(state.members.map((m) => m.country)).toEqual(['DE', 'FR', 'US'])
@@ -81,12 +81,12 @@ describe('healthrelay chain init', () => {
       const op = JSON.parse(readFileSync(join(home, 'keys', `${c}-operator.json`), 'utf8')) as { address: string }
       expect(state.members.find((m) => m.country === c)?.operators).toEqual([op.address])
     }
-    const vk = JSON.parse(readFileSync(join(home, 'config', 'priv_validator_key.json'), 'utf8'))
+    const vk = JSON.parse(readFileSync(join(home, 'config', 'priv_validator_key.json'), 'utf8')) as { address: string, pub_key: { value: string }, priv_key: { value: string } }
     expect(statSync(join(home, 'config', 'priv_validator_key.json')).mode & 0o777).toBe(0o600)
     const priv = Buffer.from(vk.priv_key.value, 'base64')
     expect(Buffer.from(ed25519.getPublicKey(priv.subarray(0, 32))).toString('base64')).toBe(vk.pub_key.value)
-    expect(doc.validators[0].pub_key.value).toBe(vk.pub_key.value)
-    expect(doc.validators[0].address).toBe(vk.address)
+    expect(doc.validators[0]?.pub_key.value).toBe(vk.pub_key.value)
+    expect(doc.validators[0]?.address).toBe(vk.address)
 
     const before = readFileSync(join(home, 'genesis.json'), 'utf8')
     const again = await run('--home', home, 'chain', 'init')
@@ -95,7 +95,7 @@ describe('healthrelay chain init', () => {
     expect(readFileSync(join(home, 'genesis.json'), 'utf8')).toBe(before)
     const forced = await run('--home', home, 'chain', 'init', '--force', '--countries', 'IT')
     expect(forced.code).toBe(0)
-    expect(parseGenesisState(JSON.parse(readFileSync(join(home, 'genesis.json'), 'utf8')).app_state).members.map((m) => m.country)).toEqual(['IT'])
+    expect(parseGenesisState((JSON.parse(readFileSync(join(home, 'genesis.json'), 'utf8')) as GenesisDoc).app_state).members.map((m) => m.country)).toEqual(['IT'])
   })
 
   it('refuses an unknown country code', async () => {
