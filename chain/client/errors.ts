@@ -9,12 +9,13 @@ export class ChainTxError extends HealthrelayError {
   constructor (
     readonly code: number,
     readonly codespace: string,
+    /** Upper-case hex; empty when the tx was refused in simulation, before it was signed. */
     readonly txHash: string,
     readonly log: string,
     /** Height of the block that included the failed tx; undefined when it was refused at admission. */
     readonly height?: bigint
   ) {
-    super(`tx ${txHash} ${height === undefined ? 'refused' : `failed in block ${height}`} (${codespace}/${code}): ${log}`)
+    super(`${txHash === '' ? 'tx refused in simulation' : `tx ${txHash} ${height === undefined ? 'refused' : `failed in block ${height}`}`} (${codespace}/${code}): ${log}`)
   }
 }
 

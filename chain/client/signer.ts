@@ -62,6 +62,25 @@ export async function createRawSigner (
     return SimulateResponse.decode(res.value).gasInfo?.gasUsed ?? 0n
   }
 
+  /**
+   * Gas by simulation. The application simulates against committed state, where a tx that follows
+   * others still in the mempool has a sequence ahead of the account's: gas does not depend on the
+   * sequence's value, so simulate again with the sequence the refusal names (SDK wording).
+   */
+  const estimateGas = async (msgs: readonly EncodeObject[], memo: string, sequence: bigint): Promise<bigint> => {
+    let trying = sequence
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await simulate(msgs, memo, trying)
+      } catch (err) {
+        if (!(err instanceof ChainTxError) || err.code !== SEQUENCE_MISMATCH_CODE || err.codespace !== SDK_CODESPACE || attempt >= 3) throw err
+        const expected = /expected (\d+)/.exec(err.log)?.[1]
+        if (expected === undefined || BigInt(expected) === trying) throw err
+        trying = BigInt(expected)
+      }
+    }
+  }
+
   const signAndSubmit = async (msgs: readonly EncodeObject[], memo: string): Promise<string> => {
     if (accountNumber === undefined || nextSequence === undefined) {
       const acc = await client.getAccount(address)
@@ -70,7 +89,7 @@ export async function createRawSigner (
       nextSequence = BigInt(acc.sequence)
     }
     const sequence = nextSequence
-    const gasUsed = await simulate(msgs, memo, sequence)
+    const gasUsed = await estimateGas(msgs, memo, sequence)
     const gas = Math.ceil(Number(gasUsed) * init.gasMultiplier)
     const fee = calculateFee(gas, gasPrice)
     const raw = await client.sign(address, [...msgs], fee, memo, { accountNumber, sequence: Number(sequence), chainId: init.chainId })

@@ -100,7 +100,8 @@ export function parseHostPort (value: string): { host: string, port: number } {
 }
 
 export function createEngine (init: EngineInit, components: EngineComponents): Engine {
-  const log = (components.logger ?? silentLogger()).forComponent('chain:engine')
+  const baseLog = components.logger ?? silentLogger()
+  const log = baseLog.forComponent('chain:engine')
   const blockTimeMs = init.blockTimeMs ?? DEFAULT_BLOCK_TIME_MS
   const threshold = init.blockTxThreshold ?? DEFAULT_BLOCK_TX_THRESHOLD
   const createEmptyBlocks = init.createEmptyBlocks ?? true
@@ -247,7 +248,7 @@ export function createEngine (init: EngineInit, components: EngineComponents): E
         const dbs = openDatabases()
         db = dbs.db
         readDb = dbs.readDb
-        app = components.createApp({ db, readDb, logger: log.forComponent('chain:app') })
+        app = components.createApp({ db, readDb, logger: baseLog })
         mempool = new Mempool(app, init.mempool)
         chain = new Chain(app, db, new BlockStoreReader(readDb), mempool, genesis, validator, {
           maxBlockTxs: init.maxBlockTxs ?? DEFAULT_MAX_BLOCK_TXS,
