@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import { x25519 } from '@noble/curves/ed25519.js'
+import { CheckTxType } from 'cosmjs-types/tendermint/abci/types'
 import { createHash } from 'node:crypto'
 import { createLedgerApp, buildGenesisDoc, validatorKeyFromSeed, COUNTRY_CODES, type OperatorKey } from '../../chain/app/index.js'
 import { signTx, testKey, runBlock, openLedgerDatabases, createTestChain } from '../../chain/app/testing.js'
@@ -49,7 +50,7 @@ async function prepare (perBlock: number, blocks: number): Promise<Uint8Array[][
     key: operators[0]!, chainId: CHAIN_ID, accountNumber: accountNumbers[0]!, sequence: 0n,
     msgs: [{ typeUrl: ledgerTypeUrl('MsgEnrollSubject'), value: { operator: operators[0]!.address, subject: subject.address, publicKey: subject.publicKey, x25519PublicKey: x25519.getPublicKey(randomBytes(32)) } }]
   })
-  const sequences = operators.map((_, i) => (i === 0 ? 1n : 0n))
+  const sequences: bigint[] = operators.map((_, i) => (i === 0 ? 1n : 0n))
   const out: Uint8Array[][] = [[enrol]]
   for (let b = 0; b < blocks; b++) {
     const txs: Uint8Array[] = []
@@ -67,7 +68,7 @@ async function prepare (perBlock: number, blocks: number): Promise<Uint8Array[][
   return out
 }
 
-async function inProcess (blocks: Uint8Array[][]): Promise<number> {
+function inProcess (blocks: Uint8Array[][]): number {
   const dir = mkdtempSync(join(tmpdir(), 'hr-bench-direct-'))
   const { db, readDb } = openLedgerDatabases(join(dir, 'chain.sqlite'))
   db.pragma('synchronous = FULL')
@@ -77,7 +78,7 @@ async function inProcess (blocks: Uint8Array[][]): Promise<number> {
   const start = process.hrtime.bigint()
   let ok = 0
   for (const [i, txs] of blocks.slice(1).entries()) {
-    for (const tx of txs) if (app.checkTx({ tx, type: 0 }).code === 0) ok++
+    for (const tx of txs) if (app.checkTx({ tx, type: CheckTxType.NEW }).code === 0) ok++
     runBlock(app, txs, { height: BigInt(i + 2), time: t0 + BigInt(i + 2) })
   }
   const ms = Number(process.hrtime.bigint() - start) / 1e6
@@ -119,7 +120,7 @@ for (const perBlock of [100, 1000]) {
   const direct: number[] = []
   const abci: number[] = []
   for (let r = 0; r < rounds; r++) {
-    direct.push(await inProcess(blocks))
+    direct.push(inProcess(blocks))
     abci.push(await throughAbci(blocks))
   }
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
