@@ -33,6 +33,9 @@ export interface DiffChange {
 }
 
 export interface DiffReport {
+  /** Requests in the space (both actions). */
+  readonly requests: number
+  /** Evaluations run (countries that no list or policy tells apart are evaluated once). */
   readonly evaluated: number
   readonly changes: readonly DiffChange[]
 }
@@ -69,28 +72,52 @@ export function requestFor (home: string, p: DiffPoint): ReleaseRequest {
   })
 }
 
+/**
+ * Groups countries that no policy can tell apart: the same membership in every data list of both
+ * modules, and named literally in neither policy text. One evaluation stands for the group.
+ */
+function countryClasses (countries: readonly string[], modules: readonly CompiledModule[]): string[][] {
+  const texts = modules.flatMap((m) => [...m.policies.values()].map((p) => p.text)).join('\n')
+  const classes = new Map<string, string[]>()
+  for (const c of countries) {
+    const literal = texts.includes(`"${c}"`)
+    const signature = literal ? `literal:${c}` : modules.map((m) => Object.entries(m.data.lists).map(([, list]) => list.includes(c) ? '1' : '0').join('')).join('/')
+    const group = classes.get(signature)
+    if (group === undefined) classes.set(signature, [c])
+    else group.push(c)
+  }
+  return [...classes.values()]
+}
+
 export function diffModules (engine: PolicyEngine, before: CompiledModule, after: CompiledModule, options?: { timeSeconds?: number }): DiffReport {
   const home = homeCountryOf(after)
   const changes: DiffChange[] = []
   let evaluated = 0
+  let requests = 0
+  const classes = countryClasses(countriesOf(before, after).filter((c) => c !== home), [before, after])
   for (const action of ['export', 'import'] as const) {
-    for (const country of countriesOf(before, after)) {
-      if (country === home) continue
+    for (const group of classes) {
+      const representative = group[0] ?? ''
       for (const category of CATEGORIES) {
         for (const purpose of PURPOSES) {
           for (const grant of GRANT_STATES) {
             for (const emergency of EMERGENCY_STATES) {
-              const point: DiffPoint = { action, category, purpose, country, grant, emergency }
-              const request = requestFor(home, point)
+              requests += group.length
+              const request = requestFor(home, { action, category, purpose, country: representative, grant, emergency })
               const a = engine.evaluate(before, action, request, options)
               const b = engine.evaluate(after, action, request, options)
               evaluated++
-              if (!sameOutcome(a, b)) changes.push({ point, request, before: a, after: b })
+              if (sameOutcome(a, b)) continue
+              for (const country of group) {
+                const point: DiffPoint = { action, category, purpose, country, grant, emergency }
+                changes.push({ point, request: country === representative ? request : requestFor(home, point), before: a, after: b })
+              }
             }
           }
         }
       }
     }
   }
-  return { evaluated, changes }
+  changes.sort((x, y) => x.point.action.localeCompare(y.point.action) || x.point.country.localeCompare(y.point.country))
+  return { requests, evaluated, changes }
 }

@@ -13,14 +13,14 @@ import { cedarInputs, evaluateCedar, type Evaluation } from './evaluate.js'
 import type { ReleaseRequest } from './request.js'
 import { combineSides } from './combine.js'
 
-export const DEFAULT_DECISION_CACHE_SIZE = 8192
+export const DEFAULT_DECISION_CACHE_SIZE = 65_536
 
 export interface PolicyEngineInit {
   /** The text of policies/schema.cedarschema. */
   readonly schema: string
   /** Milliseconds since the epoch (default `Date.now`). */
   readonly clock?: () => number
-  /** Memoised decisions kept per engine (0 turns memoisation off; default 8192). */
+  /** Memoised evaluations kept per engine, least recently used evicted (0 turns memoisation off; default 65 536). */
   readonly cacheSize?: number
 }
 
@@ -168,11 +168,18 @@ export function createPolicyEngine (init: PolicyEngineInit): PolicyEngine {
     const time = options?.timeSeconds ?? Math.floor(clock() / 1000)
     const inputs = cedarInputs(module, request, time)
     if (cacheSize <= 0) return evaluateCedar(module, action, inputs)
-    const key = module.policySetId + '\u0000' + action + '\u0000' + inputs.principalId + '\u0000' + JSON.stringify(inputs.context) + '\u0000' + JSON.stringify(inputs.entities)
+    const key = module.policySetId + '\u0000' + action + '\u0000' + inputs.principalId + '\u0000' + compactKey(inputs.context) + '\u0000' + compactKey(inputs.entities)
     const hit = cache.get(key)
-    if (hit !== undefined) return hit
+    if (hit !== undefined) {
+      cache.delete(key)
+      cache.set(key, hit)
+      return hit
+    }
     const result = evaluateCedar(module, action, inputs)
-    if (cache.size >= cacheSize) cache.clear()
+    if (cache.size >= cacheSize) {
+      const oldest = cache.keys().next()
+      if (oldest.done !== true) cache.delete(oldest.value)
+    }
     cache.set(key, result)
     return result
   }
@@ -221,6 +228,21 @@ export function createPolicyEngine (init: PolicyEngineInit): PolicyEngine {
     decide,
     now: clock
   }
+}
+
+/**
+ * A memo key of Cedar inputs: their values in order, without attribute names (the projection,
+ * and so the names and their order, is fixed per policy set, which the key also names).
+ */
+function compactKey (v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v)
+  if (Array.isArray(v)) return '[' + v.map(compactKey).join(',') + ']'
+  if (typeof v === 'object' && v !== null) {
+    let out = '{'
+    for (const k in v) out += compactKey((v as Record<string, unknown>)[k]) + ';'
+    return out + '}'
+  }
+  return String(v)
 }
 
 function safeJson (text: string): unknown {

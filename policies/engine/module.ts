@@ -174,13 +174,25 @@ export function compileModule (schema: string, files: ModuleFiles, parent?: Comp
   if (parsed.type === 'failure') {
     diags.push(...cedarDiagnostics(parsed.errors, text, paths.policy))
   } else {
+    const parts = splitPolicies(text) ?? []
+    const idOf = (cedarId: string): string | undefined => {
+      const n = /^policy(\d+)$/.exec(cedarId)
+      const part = n === null ? undefined : parts[Number(n[1])]
+      if (part === undefined) return undefined
+      const json = cedar.policyToJson(part.text)
+      const local = json.type === 'success' ? json.json.annotations?.id : undefined
+      return local === undefined ? undefined : `${code}.${local}`
+    }
     const validation = cedar.validate({ schema, policies: { staticPolicies: text }, validationSettings: { mode: 'strict' } })
     if (validation.type === 'failure') {
       diags.push(...cedarDiagnostics(validation.errors, text, paths.policy))
     } else {
-      for (const v of validation.validationErrors) diags.push(...cedarDiagnostics([v.error], text, paths.policy))
+      for (const v of validation.validationErrors) {
+        const ours = idOf(v.policyId)
+        const error = { ...v.error, message: v.error.message.replace(/^for policy `policy\d+`, /, '') }
+        diags.push(...cedarDiagnostics([error], text, paths.policy, ours))
+      }
     }
-    const parts = splitPolicies(text) ?? []
     const ids = new Set<string>(parent === undefined ? [] : [...parent.policies.keys()])
     for (const part of parts) {
       const pos = lineColumnOfCharOffset(text, part.offset)

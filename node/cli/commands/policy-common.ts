@@ -12,9 +12,9 @@ export interface LoadedDraft {
   readonly module: CompiledModule
 }
 
-/** A fresh engine (memoisation off: the CLI evaluates each request once). */
+/** A fresh engine for one command. */
 export function cliEngine (): PolicyEngine {
-  return createPolicyEngine({ schema: readSchemaText(), cacheSize: 0 })
+  return createPolicyEngine({ schema: readSchemaText() })
 }
 
 /** Compiles the module in `dir` over its parents (sibling folders first, else the bundled ones). */

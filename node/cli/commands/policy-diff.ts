@@ -31,9 +31,9 @@ export function registerPolicyDiff (policy: Command, ctx: CliContext): void {
         if (before.code !== after.code) throw new InvalidInputError(`the two folders hold different jurisdictions (${before.code}, ${after.code})`)
         const report = diffModules(engine, before, after)
         if (opts.json === true) {
-          ctx.io.out(JSON.stringify({ from: `${before.code}@${before.version}`, to: `${after.code}@${after.version}`, evaluated: report.evaluated, changes: report.changes.map((c) => ({ ...c.point, before: c.before, after: c.after })) }, null, 2))
+          ctx.io.out(JSON.stringify({ from: `${before.code}@${before.version}`, to: `${after.code}@${after.version}`, requests: report.requests, changes: report.changes.map((c) => ({ ...c.point, before: c.before, after: c.after })) }, null, 2))
         } else {
-          ctx.io.out(`${before.code} ${before.version} → ${after.version}: ${report.changes.length} of ${report.evaluated} requests change`)
+          ctx.io.out(`${before.code} ${before.version} → ${after.version}: ${report.changes.length} of ${report.requests} requests change`)
           for (const c of report.changes.slice(0, limit)) ctx.io.out(`  ${line(c)}`)
           if (report.changes.length > limit) ctx.io.out(`  … and ${report.changes.length - limit} more (--limit, --json)`)
         }
