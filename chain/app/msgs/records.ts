@@ -4,7 +4,7 @@ import { defineMsg, encodeResponse } from './define.js'
 import { emit, requireOperator } from '../exec.js'
 import { K } from '../keys.js'
 import { addressFromPublicKey } from '../address.js'
-import { ensureAccount, getAccount, getSubject, getToken, putToken } from '../state.js'
+import { ensureAccount, getAccount, getToken, putToken } from '../state.js'
 import { AlreadyExistsError, InvalidMsgError, InvalidTransitionError, LedgerNotFoundError, SignerNotAllowedError } from '../errors.js'
 import { hex, requireAddress, requireBytes, requireCount, requireDistinctBytes } from '../validation.js'
 import { EMPTY_VALUE } from '../store.js'
@@ -35,9 +35,12 @@ export const enrollSubject = defineMsg('MsgEnrollSubject', v1.MsgEnrollSubject, 
   }
 })
 
-function validateSpec (t: InstanceType<P['TokenSpec']>, i: number, maxSealed: number): void {
+function validateSpec (t: InstanceType<P['TokenSpec']>, i: number, maxSealed: number, subjects: Set<string>): void {
   requireBytes(`tokens[${i}].id`, t.id, 32)
-  requireAddress(`tokens[${i}].subject`, t.subject)
+  if (!subjects.has(t.subject)) {
+    requireAddress(`tokens[${i}].subject`, t.subject)
+    subjects.add(t.subject)
+  }
   requireBytes(`tokens[${i}].commitment`, t.commitment, 32)
   const sealed = t.sealedMetadata ?? EMPTY_VALUE
   if (sealed.length === 0 || sealed.length > maxSealed) throw new InvalidMsgError(`tokens[${i}].sealed_metadata: size must be 1..${maxSealed} bytes, got ${sealed.length}`)
@@ -49,7 +52,8 @@ export const mintRecordTokens = defineMsg('MsgMintRecordTokens', v1.MsgMintRecor
   validate: (m, p) => {
     requireAddress('custodian', m.custodian)
     requireCount('tokens', m.tokens.length, 1, p.maxTokensPerMint)
-    m.tokens.forEach((t, i) => { validateSpec(v1.TokenSpec.create(t), i, p.maxSealedBytes) })
+    const subjects = new Set<string>()
+    m.tokens.forEach((t, i) => { validateSpec(v1.TokenSpec.create(t), i, p.maxSealedBytes, subjects) })
     requireDistinctBytes('tokens.id', m.tokens.map((t) => t.id ?? EMPTY_VALUE))
   },
   execute: (ctx, m) => {
@@ -60,7 +64,7 @@ export const mintRecordTokens = defineMsg('MsgMintRecordTokens', v1.MsgMintRecor
     for (const [i, t] of m.tokens.entries()) {
       const id = t.id as Uint8Array
       const subject = t.subject as string
-      if (getSubject(ctx.store, subject) === undefined) throw new LedgerNotFoundError(`tokens[${i}].subject: ${subject} is not an enrolled subject`)
+      if (!ctx.store.has(K.subject(subject))) throw new LedgerNotFoundError(`tokens[${i}].subject: ${subject} is not an enrolled subject`)
       if (ctx.store.has(K.token(id))) throw new AlreadyExistsError(`tokens[${i}].id: token ${hex(id)} already exists`)
       const supersedes = t.supersedes ?? EMPTY_VALUE
       if (supersedes.length > 0) {

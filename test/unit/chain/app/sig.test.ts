@@ -1,0 +1,31 @@
+import { describe, it, expect } from 'vitest'
+import { randomBytes } from 'node:crypto'
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { verifySecp256k1 } from '../../../../chain/app/index.js'
+
+describe('verifySecp256k1', () => {
+  it('agrees with @noble/curves (lowS) on valid, tampered, high-S and malformed inputs', () => {
+    for (let i = 0; i < 20; i++) {
+      const sk = secp256k1.utils.randomSecretKey()
+      const pk = secp256k1.getPublicKey(sk, true)
+      const message = new Uint8Array(randomBytes(100 + i))
+      const sig = secp256k1.sign(sha256(message), sk, { prehash: false })
+      const noble = (s: Uint8Array, m: Uint8Array, k: Uint8Array): boolean => {
+        try { return secp256k1.verify(s, sha256(m), k, { prehash: false, lowS: true }) } catch { return false }
+      }
+      const parsed = secp256k1.Signature.fromBytes(sig, 'compact')
+      const highS = new secp256k1.Signature(parsed.r, secp256k1.Point.CURVE().n - parsed.s).toBytes('compact')
+      const other = secp256k1.getPublicKey(secp256k1.utils.randomSecretKey(), true)
+      const offCurve = new Uint8Array(33).fill(0xff); offCurve[0] = 2
+      const cases: Array<[Uint8Array, Uint8Array, Uint8Array]> = [
+        [sig, message, pk], [highS, message, pk], [sig, new Uint8Array([...message, 1]), pk], [sig, message, other],
+        [sig.subarray(0, 63), message, pk], [new Uint8Array(64), message, pk], [sig, message, offCurve]
+      ]
+      const got = cases.map(([s, m, k]) => verifySecp256k1(k, m, s))
+      expect(got).toEqual(cases.map(([s, m, k]) => s.length === 64 && noble(s, m, k)))
+      expect(got[0]).toBe(true)
+      expect(got[1]).toBe(false)
+    }
+  })
+})
