@@ -4,7 +4,11 @@
  */
 import { describe, it, expect } from 'vitest'
 import { createHash } from 'node:crypto'
-import { createTestChain } from '../../../../chain/app/testing.js'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createTestChain, openLedgerDatabases, testKey } from '../../../../chain/app/testing.js'
+import { createLedgerApp } from '../../../../chain/app/index.js'
 import { msg } from './helpers.js'
 
 const sha256 = (...parts: Uint8Array[]): Buffer => { const h = createHash('sha256'); for (const p of parts) h.update(p); return h.digest() }
@@ -60,6 +64,36 @@ describe('app hash', () => {
       expect(Buffer.from(empty.appHash).toString('hex')).toBe(sha256(expected, sha256()).toString('hex'))
     } finally {
       chain.close()
+    }
+  })
+
+  it('of a one-member genesis is SHA-256(SHA-256(write set)), by hand', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hr-genesis-hash-'))
+    const { db, readDb } = openLedgerDatabases(join(dir, 'chain.sqlite'))
+    try {
+      const app = createLedgerApp({ db, readDb })
+      const op = testKey('genesis-hash-op').address
+      const appState = { members: [{ country: 'DE', operators: [op] }] }
+      const res = app.initChain({ time: { seconds: 1n, nanos: 0 }, chainId: 'hash-test', validators: [], appStateBytes: Buffer.from(JSON.stringify(appState)), initialHeight: 1n })
+      // Params with the defaults (proto3: zero values are not written)
+      const params = Buffer.concat([
+        Buffer.from([0x08, 2, 0x10, 3, 0x18]), varint(7200n), Buffer.from([0x20]), varint(262_144n), Buffer.from([0x28]), varint(64n),
+        Buffer.from([0x30]), varint(500n), Buffer.from([0x38]), varint(2048n), Buffer.from([0x40]), varint(131_072n),
+        Buffer.from([0x48]), varint(10n), Buffer.from([0x50]), varint(500n), Buffer.from([0x70]), varint(500n)
+      ])
+      const writes: Array<[string, Buffer]> = [
+        [`acct/${op}`, field(0x0a, Buffer.from(op))], // BaseAccount{address}, account number 0, no key yet
+        ['member/DE', Buffer.concat([field(0x0a, Buffer.from('DE')), field(0x12, Buffer.from(op))])],
+        ['next/account', u64be(1n)],
+        [`op/${op}`, Buffer.from('DE')],
+        ['params', params]
+      ]
+      const encoded = Buffer.concat(writes.map(([k, v]) => Buffer.concat([u32be(k.length), Buffer.from(k, 'latin1'), Buffer.from([1]), u32be(v.length), v])))
+      expect(Buffer.from(res.appHash).toString('hex')).toBe(sha256(sha256(encoded)).toString('hex'))
+      app.close()
+    } finally {
+      db.close(); readDb.close()
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 })
