@@ -1,0 +1,92 @@
+/** `/v1/records`: ingestion, a record's metadata, and retrieval through the relay service. */
+import { Hono } from 'hono'
+import { z } from 'zod'
+import { InvalidInputError } from '../../../common/errors.js'
+import { getRecord } from '../../storage/index.js'
+import { NotOwnerError, PayloadTooLargeError, RecordNotVisibleError, RelayServiceUnavailableError, UnsupportedMediaTypeError } from '../../errors.js'
+import { allow, principal } from '../auth.js'
+import { parseQuery, type RouteTable } from '../openapi.js'
+import type { ApiComponents, ApiEnv } from '../context.js'
+import { isSubject, recordView, tokenParam } from './common.js'
+
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
+export const ENVELOPE_MEDIA_TYPE = 'application/vnd.healthrelay.envelope'
+
+export function recordsApi (c: ApiComponents, table: RouteTable): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>()
+  const maxBytes = c.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+
+  const put = table.add({
+    method: 'post',
+    path: '/v1/records',
+    summary: 'ingest a FHIR R4 record (a Bundle or a single resource): validate, derive its category, encrypt, store, mint (opted-in categories), provide',
+    roles: ['provider', 'agency-admin'],
+    bodyMediaType: 'application/fhir+json',
+    query: z.object({
+      subject: z.string().refine(isSubject, 'a bech32 hr1… address').optional(),
+      supersedes: z.string().regex(/^[0-9a-f]{64}$/).optional()
+    }),
+    response: z.object({ tokenId: z.string(), subject: z.string(), category: z.string(), status: z.enum(['local', 'pending']), warnings: z.array(z.string()) })
+  })
+  app.post('/', allow(put), async (ctx) => {
+    const q = parseQuery(ctx, put)
+    const type = ctx.req.header('content-type') ?? ''
+    if (!/^application\/(fhir\+)?json\b/i.test(type)) throw new UnsupportedMediaTypeError('Content-Type must be application/fhir+json')
+    const declared = Number(ctx.req.header('content-length') ?? '0')
+    if (declared > maxBytes) throw new PayloadTooLargeError(`the body is ${declared} bytes; the limit is ${maxBytes}`)
+    const body = new Uint8Array(await ctx.req.arrayBuffer())
+    if (body.byteLength > maxBytes) throw new PayloadTooLargeError(`the body is ${body.byteLength} bytes; the limit is ${maxBytes}`)
+    const out = await c.records.ingest(body, {
+      contentType: type, ...(q.subject !== undefined ? { subject: q.subject } : {}), ...(q.supersedes !== undefined ? { supersedes: q.supersedes } : {}),
+      signal: ctx.req.raw.signal
+    })
+    c.metrics?.ingestedRecords.inc({ category: out.category })
+    return ctx.json(out, 201)
+  })
+
+  const get = table.add({ method: 'get', path: '/v1/records/:tokenId', summary: 'a record token\'s metadata (the subject, or a provider of a country the record is custodied in or granted to)', roles: ['patient', 'provider', 'agency-admin'] })
+  app.get('/:tokenId', allow(get), async (ctx) => {
+    const tokenId = tokenParam(ctx)
+    const p = principal(ctx)
+    const token = await c.queries().token(tokenId)
+    const local = getRecord(c.db(), tokenId)
+    const subject = token?.subject ?? local?.subject
+    if (subject === undefined) throw new RecordNotVisibleError(`no record ${tokenId}`)
+    if (p.kind === 'patient') {
+      if (p.subject !== subject) throw new NotOwnerError('a patient may read only their own records')
+    } else if (p.role === 'provider' && token?.custodian !== c.country && local === undefined) {
+      const grants = await c.queries().grantsBySubject(subject, { limit: 1000 })
+      const nowS = BigInt(Math.floor((c.clock ?? Date.now)() / 1000))
+      const granted = grants.items.some((g) => g.grantee.country === c.country && g.revokedAt === 0n && g.notBefore <= nowS && g.expiresAt > nowS && g.tokenIds.includes(tokenId))
+      if (!granted) throw new RecordNotVisibleError(`no record ${tokenId}`)
+    }
+    return ctx.json({
+      tokenId,
+      ...(token !== undefined
+        ? { chain: { subject: token.subject, custodian: token.custodian, status: token.status, commitment: token.commitment, mintedHeight: String(token.mintedHeight), supersedes: token.supersedes ?? null } }
+        : { chain: null }),
+      ...(local !== undefined && (p.kind === 'patient' || p.role !== 'provider' || token?.custodian === c.country || token === undefined) ? { local: recordView(local) } : {})
+    })
+  })
+
+  const retrieve = table.add({
+    method: 'post',
+    path: '/v1/records/:tokenId/retrieve',
+    summary: 'carry a doctor-signed retrieve request to the custodian and stream the envelope back (relay frames)',
+    roles: ['provider'],
+    body: z.unknown(),
+    responseMediaType: ENVELOPE_MEDIA_TYPE
+  })
+  app.post('/:tokenId/retrieve', allow(retrieve), async (ctx) => {
+    const tokenId = tokenParam(ctx)
+    const relay = c.relay()
+    if (relay === undefined) throw new RelayServiceUnavailableError('relay service not started')
+    let body: unknown
+    try { body = await ctx.req.json() } catch { throw new InvalidInputError('the body must be JSON') }
+    const stream = await relay.retrieve(tokenId, body, { signal: ctx.req.raw.signal })
+    const readable = stream instanceof ReadableStream ? stream : ReadableStream.from(stream)
+    return new Response(readable, { status: 200, headers: { 'content-type': ENVELOPE_MEDIA_TYPE } })
+  })
+
+  return app
+}

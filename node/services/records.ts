@@ -1,0 +1,150 @@
+/**
+ * Enrolment and ingestion. Ingestion: validate the FHIR record (node/fhir), find its subject,
+ * encrypt it under a fresh data key into the blob store (fsync before anything points at it), wrap
+ * the key under the KEK, and write the record row, its wrapped key and (for an opted-in category)
+ * its mint into the outbox in ONE SQLite transaction: after a crash at any point either the record
+ * and its owed mint both exist or neither does; the outbox worker mints idempotently by token id.
+ */
+import { randomBytes } from 'node:crypto'
+import type { ComponentLogger } from '../../common/logger.js'
+import { InvalidInputError } from '../../common/errors.js'
+import {
+  DEFAULT_SEGMENT_BYTES, computeCommitment, encodeRecordKeys, encodeWrappedSecret, generateRecordKeys, sealBlob, type KeyProvider
+} from '../../relay/crypto/index.js'
+import { examineFhirRecord, formatIssue, isRecordCategory, type RecordCategory } from '../fhir/index.js'
+import {
+  addShareCode, enqueueOutbox, getEnrolment, insertEnrolment, insertRecord, matchEnrolledPatient, requireEnrolment, getRecord, SubjectExistsError, type Storage
+} from '../storage/index.js'
+import { PatientNotMatchedError } from '../errors.js'
+import { sealTo } from './seal.js'
+
+export interface MintPayload {
+  readonly id: string
+  readonly subject: string
+  readonly commitment: string
+  readonly sealedMetadata: string
+  readonly supersedes?: string
+}
+
+export interface EnrolInput {
+  readonly subject: string
+  readonly publicKey: Uint8Array
+  readonly x25519PublicKey: Uint8Array
+  readonly birthDate: string
+  readonly identifiers: ReadonlyArray<{ readonly system?: string, readonly value: string }>
+  readonly categories: readonly RecordCategory[]
+}
+
+export interface IngestResult {
+  readonly tokenId: string
+  readonly subject: string
+  readonly category: RecordCategory
+  readonly mediaType: string
+  readonly bytes: number
+  readonly status: 'local' | 'pending'
+  readonly warnings: readonly string[]
+}
+
+export interface RecordServiceComponents {
+  storage: Storage
+  kek: KeyProvider
+  /** This node's country and X25519 public key (the sealed metadata is sealed to it and the subject). */
+  country: string
+  custodianX25519: Uint8Array
+  /** Sends MsgEnrollSubject and waits for its block. */
+  enrollOnChain: (s: { subject: string, publicKey: Uint8Array, x25519PublicKey: Uint8Array }) => Promise<void>
+  /** Wakes the outbox worker. */
+  notifyOutbox?: () => void
+  logger: ComponentLogger
+  clock?: () => number
+}
+
+export interface RecordService {
+  /** Enrols a patient (on chain, then locally); returns a share code shown once. */
+  enrol: (input: EnrolInput) => Promise<{ subject: string, shareCode: string }>
+  ingest: (body: Uint8Array, options: { contentType?: string, subject?: string, supersedes?: string, signal?: AbortSignal }) => Promise<IngestResult>
+}
+
+/** 12 characters of an unambiguous alphabet, grouped `XXXX-XXXX-XXXX` (about 60 bits). */
+export function newShareCode (): string {
+  const alphabet = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789'
+  const bytes = randomBytes(12)
+  const chars = [...bytes].map((b) => alphabet[b % alphabet.length]!)
+  return `${chars.slice(0, 4).join('')}-${chars.slice(4, 8).join('')}-${chars.slice(8).join('')}`
+}
+
+export function createRecordService (c: RecordServiceComponents): RecordService {
+  const log = c.logger.forComponent('node:records')
+  const now = c.clock ?? Date.now
+
+  return {
+    async enrol (input) {
+      for (const cat of input.categories) if (!isRecordCategory(cat)) throw new InvalidInputError(`unknown category ${String(cat)}`)
+      if (getEnrolment(c.storage.db, input.subject) !== undefined) throw new SubjectExistsError(`subject ${input.subject} is already enrolled`)
+      await c.enrollOnChain({ subject: input.subject, publicKey: input.publicKey, x25519PublicKey: input.x25519PublicKey })
+      const at = now()
+      const shareCode = newShareCode()
+      c.storage.db.transaction(() => {
+        insertEnrolment(c.storage.db, c.storage.lookup, {
+          subject: input.subject, homeCountry: c.country, birthDate: input.birthDate, identifiers: input.identifiers,
+          x25519PublicKey: input.x25519PublicKey, chainPublicKey: input.publicKey, categories: input.categories, at
+        })
+        addShareCode(c.storage.db, c.storage.lookup, input.subject, shareCode, at)
+      })()
+      log.info({ subject: input.subject, categories: input.categories }, 'enrolled a patient')
+      return { subject: input.subject, shareCode }
+    },
+
+    async ingest (body, options) {
+      const record = examineFhirRecord(body, options.contentType === undefined ? {} : { contentType: options.contentType })
+      const db = c.storage.db
+      let subject = options.subject
+      if (subject === undefined) {
+        subject = record.patient === undefined ? undefined : matchEnrolledPatient(db, c.storage.lookup, c.country, record.patient)
+        if (subject === undefined) throw new PatientNotMatchedError('the record\'s Patient (identifier and birth date) matches no single enrolled patient; pass ?subject=<address>')
+      }
+      const enrolment = requireEnrolment(db, subject)
+      if (options.supersedes !== undefined) {
+        const older = getRecord(db, options.supersedes)
+        if (older === undefined || older.subject !== subject) throw new InvalidInputError('supersedes: no record of this subject with that token id')
+        if (older.status !== 'active') throw new InvalidInputError(`supersedes: the record is ${older.status}, not active`)
+      }
+      const category = record.category.category
+      const tokenBytes = new Uint8Array(randomBytes(32))
+      const tokenId = Buffer.from(tokenBytes).toString('hex')
+      const keys = generateRecordKeys()
+      const blob = await c.storage.blobs.put(sealBlob([record.bytes], {
+        key: keys.dataKey, noncePrefix: keys.noncePrefix, recordId: tokenBytes, segmentBytes: DEFAULT_SEGMENT_BYTES
+      }), options.signal === undefined ? {} : { signal: options.signal })
+      const wrapped = await c.kek.wrap(encodeRecordKeys(keys), tokenBytes)
+      const commitment = Buffer.from(computeCommitment(keys.commitmentSalt, record.bytes)).toString('hex')
+      const optedIn = enrolment.categories.includes(category)
+      const at = now()
+      db.transaction(() => {
+        insertRecord(db, {
+          tokenId, subject, category, mediaType: record.mediaType, plaintextBytes: record.bytes.byteLength,
+          blobHash: blob.hash, blobBytes: blob.bytes, commitment, status: optedIn ? 'pending' : 'local',
+          ...(options.supersedes !== undefined ? { supersedes: options.supersedes } : {}),
+          wrappedKey: encodeWrappedSecret(wrapped), kekId: wrapped.keyId, at
+        })
+        if (optedIn) {
+          const payload: MintPayload = {
+            id: tokenId,
+            subject,
+            commitment,
+            sealedMetadata: Buffer.from(sealTo([c.custodianX25519, enrolment.x25519PublicKey],
+              { category, mediaType: record.mediaType, size: record.bytes.byteLength })).toString('hex'),
+            ...(options.supersedes !== undefined ? { supersedes: options.supersedes } : {})
+          }
+          enqueueOutbox(db, { kind: 'mint', tokenId, payload: new TextEncoder().encode(JSON.stringify(payload)), at })
+        }
+      })()
+      if (optedIn) c.notifyOutbox?.()
+      log.info({ tokenId, category, status: optedIn ? 'pending' : 'local' }, 'ingested a record')
+      return {
+        tokenId, subject, category, mediaType: record.mediaType, bytes: record.bytes.byteLength,
+        status: optedIn ? 'pending' : 'local', warnings: record.warnings.map(formatIssue)
+      }
+    }
+  }
+}
