@@ -74,6 +74,10 @@ export interface RelayService {
   /** Unregisters the protocol, aborts streams in flight and waits for them. */
   stop: () => Promise<void>
   readonly isStarted: boolean
+  /** Serves a retrieval carried by this node itself (the custodian is local): the envelope frames. */
+  retrieveLocal: (request: SignedRequest, options?: { signal?: AbortSignal }) => AsyncGenerator<Uint8Array, void, undefined>
+  /** Answers a discovery for which this node is the home country's target. */
+  discoverLocal: (request: SignedRequest, options?: { signal?: AbortSignal }) => Promise<DiscoverResult>
 }
 
 /** The requester side (the doctor's node). */

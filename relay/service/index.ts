@@ -9,3 +9,13 @@
  */
 export * from './ports.js'
 export * from './api.js'
+export { relayService, createRelayService } from './service.js'
+export {
+  relayClient, createRelayClient, DEFAULT_DIAL_TIMEOUT_MS, DEFAULT_FRAME_TIMEOUT_MS, DEFAULT_DISCOVER_TIMEOUT_MS,
+  type RelayClientInit, type RelayClientComponents
+} from './client.js'
+export * from './errors.js'
+export { createRateLimiter, type RateRule } from './rate-limiter.js'
+export { sealTo, openSealed, SEALED_VERSION, SEAL_INFO_LABEL, ACCESS_DETAILS_LABEL } from './seal.js'
+export { reason, denialOfVerifyError } from './reasons.js'
+export { MAX_DISCOVERED_RECORDS } from './discover.js'

@@ -91,7 +91,7 @@ export interface LedgerNodeInfo {
  */
 export interface LedgerView {
   token: (tokenId: Uint8Array, options?: SignalOptions) => Promise<LedgerToken | undefined>
-  /** Grants of a subject naming this token (any state; the pipeline checks them). */
+  /** Grants of a subject naming this token (any state; the pipeline checks them); an empty token id: all the subject's grants. */
   grantsFor: (subject: string, tokenId: Uint8Array, options?: SignalOptions) => Promise<readonly LedgerGrant[]>
   isCredentialRevoked: (credentialId: Uint8Array, options?: SignalOptions) => Promise<boolean>
   /** A registered node by peer id (issuer keys, the carrying peer's country). */

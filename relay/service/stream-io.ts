@@ -1,0 +1,50 @@
+/**
+ * Stream helpers with back-pressure and time-outs on a libp2p 3 stream: write frames only as the
+ * stream drains (never more than one frame queued beyond the transport's buffer), and read the
+ * request frame within a time limit.
+ */
+import type { Stream } from '@libp2p/interface'
+import { readRequestFrame, type RequestFrame } from '../protocol/index.js'
+import { StreamTimeoutError } from './errors.js'
+
+/** Minimal slice of a libp2p stream used here (eases fakes in tests). */
+export type FrameStream = Pick<Stream, 'send' | 'onDrain' | 'close' | 'abort' | 'status'> & AsyncIterable<Uint8Array | { subarray: () => Uint8Array }>
+
+/** Reads the request frame; aborts the stream when it does not arrive within `timeoutMs`. */
+export async function readRequestWithin (stream: FrameStream, timeoutMs: number, signal: AbortSignal): Promise<RequestFrame> {
+  const timer = setTimeout(() => { stream.abort(new StreamTimeoutError(`no request frame within ${timeoutMs} ms`)) }, timeoutMs)
+  const onAbort = (): void => { stream.abort(new StreamTimeoutError('stopped while reading the request')) }
+  signal.addEventListener('abort', onAbort, { once: true })
+  try {
+    return await readRequestFrame(stream as AsyncIterable<Uint8Array>, { signal })
+  } finally {
+    clearTimeout(timer)
+    signal.removeEventListener('abort', onAbort)
+  }
+}
+
+/**
+ * Writes `frames` (each already length-prefixed) in order, waiting for the stream to drain when
+ * the transport says it is full; the producer is pulled one frame at a time, so a record is never
+ * buffered whole. A drain that takes longer than `drainTimeoutMs` aborts with StreamTimeoutError.
+ */
+export async function writeFrames (
+  stream: FrameStream, frames: AsyncIterable<Uint8Array>, options: { signal: AbortSignal, drainTimeoutMs: number }
+): Promise<number> {
+  let bytes = 0
+  for await (const frame of frames) {
+    options.signal.throwIfAborted()
+    bytes += frame.byteLength
+    if (!stream.send(frame)) {
+      const drain = AbortSignal.any([options.signal, AbortSignal.timeout(options.drainTimeoutMs)])
+      try {
+        await stream.onDrain({ signal: drain })
+      } catch (err) {
+        options.signal.throwIfAborted()
+        throw new StreamTimeoutError(`the reader did not drain within ${options.drainTimeoutMs} ms`, { cause: err })
+      }
+    }
+  }
+  await stream.close({ signal: AbortSignal.any([options.signal, AbortSignal.timeout(options.drainTimeoutMs)]) })
+  return bytes
+}
