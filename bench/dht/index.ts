@@ -1,0 +1,190 @@
+/**
+ * DHT benchmark: `npm run bench -- dht [sizes] [lookups]` (defaults `10,50,100` and 100).
+ *
+ * For each network size, in one process on 127.0.0.1: start the hosts, wait for the routing
+ * tables, mint 30 records each held by two peers of one country, then from random non-holding
+ * peers measure
+ *   - resolve: time from `resolve()` to the first accepted PROVIDER event (custodian lookup is an
+ *     in-memory map, so this is the DHT's time to a first provider plus the registry filter),
+ *   - hops: the query depth of the peer whose answer carried that provider (0 = the querying peer
+ *     already stored the provider record, 1 = a peer from its own routing table, 2 = a peer that
+ *     one of those named, …), and the peers queried until then,
+ *   - query: the full `findProviders` query, drained to its end,
+ *   - memory per host (heap and RSS growth over the empty process, after GC, divided by hosts).
+ */
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
+import { randomBytes } from 'node:crypto'
+import { silentLogger } from '../../common/logger.js'
+import { createResolver, locationKey, tokenIdToHex, type ProviderFinder } from '../../relay/location/index.js'
+import { buildNetwork, routingTableSize, type BenchPeer } from './network.js'
+
+setFlagsFromString('--expose-gc')
+const gc = runInNewContext('gc') as () => void
+
+const sizes = (process.argv[2] ?? '10,50,100').split(',').map(Number).filter((n) => Number.isInteger(n) && n >= 3)
+const lookups = Number(process.argv[3] ?? 100)
+const RECORDS = 30
+const PROVIDE_CONCURRENCY = 4
+
+function progress (text: string): void {
+  process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${text}\n`)
+}
+
+function pct (values: number[], p: number): number {
+  if (values.length === 0) return NaN
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN
+}
+
+function mean (values: number[]): number {
+  return values.length === 0 ? NaN : values.reduce((a, b) => a + b, 0) / values.length
+}
+
+function pick<T> (items: readonly T[]): T {
+  const item = items[Math.floor(Math.random() * items.length)]
+  if (item === undefined) throw new Error('empty list')
+  return item
+}
+
+async function sleep (ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+interface Tap { hops?: number, queried: number }
+
+/** Wraps findProviders to record, for the first provider found, the query depth and peers queried. */
+function tapped (peer: BenchPeer, holders: Set<string>, tap: Tap): ProviderFinder {
+  return {
+    findProviders: async function * (key, options) {
+      const depth = new Map<string, number>()
+      const self = peer.peerId
+      for await (const e of peer.host.dht.findProviders(key, options)) {
+        if (e.name === 'SEND_QUERY') {
+          tap.queried++
+          const to = e.to.toString()
+          if (!depth.has(to)) depth.set(to, 1)
+        } else if (e.name === 'PEER_RESPONSE') {
+          const d = depth.get(e.from.toString()) ?? 1
+          for (const c of e.closer) if (!depth.has(c.id.toString())) depth.set(c.id.toString(), d + 1)
+        } else if (e.name === 'PROVIDER' && tap.hops === undefined && e.providers.some((p) => holders.has(p.id.toString()))) {
+          const from = e.from.toString()
+          tap.hops = from === self ? 0 : depth.get(from) ?? 1
+        }
+        yield e
+      }
+    }
+  }
+}
+
+async function run (size: number): Promise<void> {
+  gc()
+  const before = process.memoryUsage()
+  const started = performance.now()
+  const net = await buildNetwork(size)
+  // ready: every table holds a few peers and the total has stopped growing for 3 s (or 120 s)
+  const target = Math.min(size - 1, 5)
+  const deadline = Date.now() + 120_000
+  let last = -1
+  let stableSince = Date.now()
+  while (Date.now() < deadline) {
+    const total = net.peers.reduce((sum, p) => sum + routingTableSize(p.host), 0)
+    if (total !== last) {
+      last = total
+      stableSince = Date.now()
+    }
+    if (Date.now() - stableSince >= 3_000 && net.peers.every((p) => routingTableSize(p.host) >= target)) break
+    await sleep(250)
+  }
+  const ready = (performance.now() - started) / 1000
+  const tables = net.peers.map((p) => routingTableSize(p.host))
+  const conns = net.peers.map((p) => p.host.libp2p.getConnections().length)
+
+  // records: two holders of the same country each
+  const byCountry = new Map<string, BenchPeer[]>()
+  for (const p of net.peers) byCountry.set(p.country, [...(byCountry.get(p.country) ?? []), p])
+  const custodians = new Map<string, string>()
+  const records: Array<{ id: Uint8Array, holders: Set<string> }> = []
+  const provideMs: number[] = []
+  const jobs: Array<{ id: Uint8Array, peer: BenchPeer }> = []
+  for (let i = 0; i < RECORDS; i++) {
+    const country = pick([...byCountry.keys()])
+    const group = byCountry.get(country) ?? []
+    const a = pick(group)
+    const others = group.filter((p) => p !== a)
+    const b = others.length > 0 ? pick(others) : a
+    const id = new Uint8Array(randomBytes(32))
+    custodians.set(tokenIdToHex(id), country)
+    jobs.push({ id, peer: a }, { id, peer: b })
+    records.push({ id, holders: new Set([a.peerId, b.peerId]) })
+  }
+  progress(`${size} hosts ready in ${ready.toFixed(1)} s; providing ${jobs.length} records`)
+  // provides run PROVIDE_CONCURRENCY at a time, as the location provider batches them
+  const queue = [...jobs]
+  await Promise.all(Array.from({ length: PROVIDE_CONCURRENCY }, async () => {
+    for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
+      const t = performance.now()
+      await job.peer.host.libp2p.contentRouting.provide(locationKey(job.id), { signal: AbortSignal.timeout(60_000) })
+      provideMs.push(performance.now() - t)
+    }
+  }))
+  progress(`${size} hosts: provided; ${lookups} lookups`)
+
+  const resolveMs: number[] = []
+  const hops: number[] = []
+  const queried: number[] = []
+  const queryMs: number[] = []
+  let misses = 0
+  const logger = silentLogger()
+  for (let i = 0; i < lookups; i++) {
+    const record = pick(records)
+    const from = pick(net.peers.filter((p) => !record.holders.has(p.peerId)))
+    const tap: Tap = { queried: 0 }
+    const resolver = createResolver({
+      custodians: { custodianOf: (tokenId) => Promise.resolve(custodians.get(tokenIdToHex(tokenId))) },
+      dht: tapped(from, record.holders, tap),
+      registry: net.registry,
+      network: { peerId: from.host.peerId, dialProtocol: (target, protocol, o) => from.host.libp2p.dialProtocol(target, protocol, o) },
+      logger
+    }, { cacheTtlMs: 0 })
+    const t = performance.now()
+    let found = false
+    for await (const e of resolver.resolve(record.id, { signal: AbortSignal.timeout(15_000) })) {
+      if (e.name === 'PROVIDER' && e.via === 'dht' && record.holders.has(e.peerId)) {
+        found = true
+        break
+      }
+    }
+    if (!found) {
+      misses++
+      continue
+    }
+    resolveMs.push(performance.now() - t)
+    if (tap.hops !== undefined) hops.push(tap.hops)
+    queried.push(tap.queried)
+    if (i % 4 === 0) {
+      const q = performance.now()
+      for await (const _e of from.host.dht.findProviders(locationKey(record.id), { signal: AbortSignal.timeout(15_000) })) { /* drain */ }
+      queryMs.push(performance.now() - q)
+    }
+  }
+
+  gc()
+  await sleep(200)
+  gc()
+  const after = process.memoryUsage()
+  const hist = new Map<number, number>()
+  for (const h of hops) hist.set(h, (hist.get(h) ?? 0) + 1)
+  const f = (n: number): string => Number.isNaN(n) ? '-' : n.toFixed(1)
+  console.log(`\n# ${size} hosts (ready in ${ready.toFixed(1)} s; routing table mean ${f(mean(tables))}, min ${Math.min(...tables)}; connections per host mean ${f(mean(conns))})`)
+  console.log(`provide (${provideMs.length}):            p50 ${f(pct(provideMs, 50))} ms  p99 ${f(pct(provideMs, 99))} ms`)
+  console.log(`resolve → first provider (${resolveMs.length}, ${misses} missed): p50 ${f(pct(resolveMs, 50))} ms  p99 ${f(pct(resolveMs, 99))} ms  mean ${f(mean(resolveMs))} ms`)
+  console.log(`hops to first provider:     mean ${f(mean(hops))}  p50 ${pct(hops, 50)}  max ${Math.max(...hops)}  histogram ${[...hist.entries()].sort((a, b) => a[0] - b[0]).map(([h, n]) => `${h}:${n}`).join(' ')}`)
+  console.log(`peers queried until then:   mean ${f(mean(queried))}  p99 ${pct(queried, 99)}`)
+  console.log(`full findProviders query (${queryMs.length}): p50 ${f(pct(queryMs, 50))} ms  p99 ${f(pct(queryMs, 99))} ms`)
+  console.log(`memory per host:            heap ${f((after.heapUsed - before.heapUsed) / size / 2 ** 20)} MiB  rss ${f((after.rss - before.rss) / size / 2 ** 20)} MiB`)
+  await net.stop()
+}
+
+console.log(`dht benchmark: sizes ${sizes.join(', ')}, ${lookups} lookups each, ${RECORDS} records held by 2 peers each (node ${process.version})`)
+for (const size of sizes) await run(size)
