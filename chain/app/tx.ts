@@ -208,14 +208,22 @@ function ante (env: TxEnv, tx: DecodedTx, layer: KvLayer): Event[] {
   ]
 }
 
+/** The SDK's code for a tx whose execution panicked (recovered, the tx fails, the chain goes on). */
+export const PANIC_CODE = 111222
+
 function failure (err: unknown, gasWanted: bigint, gasUsed: bigint, events: Event[]): TxOutcome {
-  if (!(err instanceof AbciCodeError)) throw err
+  if (!(err instanceof AbciCodeError)) {
+    // An I/O failure of the database is no property of the tx: stop rather than diverge.
+    if (!(err instanceof Error) || err.name === 'SqliteError') throw err
+    return { code: PANIC_CODE, codespace: 'sdk', log: `recovered: ${err.name}: ${err.message.slice(0, 200)}: panic`, data: new Uint8Array(0), gasWanted, gasUsed, events, msgResponses: [] }
+  }
   return { code: err.code, codespace: err.codespace, log: err.log, data: new Uint8Array(0), gasWanted, gasUsed, events, msgResponses: [] }
 }
 
 /**
  * Runs one tx against `env.store`: on success its writes are in `env.store`; on a Msg failure only
- * the ante's; on an ante failure none. Unexpected (non-ABCI) errors propagate: they are bugs.
+ * the ante's; on an ante failure none. An unexpected error of the code fails the tx with code
+ * 111222 (as the SDK recovers a panic); a database error propagates and stops the driver.
  */
 export function runTx (env: TxEnv, bytes: Uint8Array, decoded?: DecodedTx): TxOutcome {
   let tx: DecodedTx
