@@ -6,11 +6,16 @@ import { registerPolicy } from './policy.js'
 import { registerChainStart } from './chain-start.js'
 import { registerChainInit } from './chain-init.js'
 import { registerChainAbci } from './chain-abci.js'
+import { registerInit } from './init.js'
+import { registerStart } from './start.js'
+import { registerKeys } from './keys.js'
+import { registerApikey } from './apikey.js'
+import { registerCredential } from './credential.js'
 
 /** Registers every command group of DESIGN.md §7 on the program. */
 export function registerCommands (program: Command, ctx: CliContext): void {
-  pendingCommand(program, ctx, 'init', 'create a node home: config, keys, storage', 8)
-  pendingCommand(program, ctx, 'start', 'run the healthrelay daemon of this home', 8)
+  registerInit(program, ctx)
+  registerStart(program, ctx)
   registerDevnet(program, ctx)
 
   const chain = program.command('chain').description('the appchain: genesis, embedded engine, ABCI server')
@@ -18,16 +23,9 @@ export function registerCommands (program: Command, ctx: CliContext): void {
   registerChainStart(chain, ctx)
   registerChainAbci(chain, ctx)
 
-  pendingCommand(program, ctx, 'keys', 'show and manage this node\'s keys', 8)
-
-  const apikey = program.command('apikey').description('API keys of the HTTP API, per role')
-  pendingCommand(apikey, ctx, 'create', 'create an API key for a role', 8)
-  pendingCommand(apikey, ctx, 'list', 'list API keys (never their secrets)', 8)
-  pendingCommand(apikey, ctx, 'revoke', 'revoke an API key', 8)
-
-  const credential = program.command('credential').description('provider credentials')
-  pendingCommand(credential, ctx, 'issue', 'issue a credential over a doctor\'s own public keys', 8)
-  pendingCommand(credential, ctx, 'revoke', 'revoke a credential on chain', 8)
+  registerKeys(program, ctx)
+  registerApikey(program, ctx)
+  registerCredential(program, ctx)
 
   registerPolicy(program, ctx)
 
