@@ -145,4 +145,30 @@ describe('governance', () => {
     const byRegulator = await chain.send(reg, [msg('MsgSubmitProposal', { proposer: reg.address, title: 't', summary: '', messages: [any('MsgRemoveMember', v1.MsgRemoveMember, { authority: GOVERNANCE_ADDRESS, country: 'US' })] })])
     expect(byRegulator.code).toBe(LedgerCode.SignerNotAllowed)
   })
+
+  it('removes a node and a regulator; a node whose operator is of another country fails the proposal', async () => {
+    chain = createTestChain()
+    const pass = async (messages: Array<{ type_url: string, value: Uint8Array }>) => {
+      const id = await propose('US', messages)
+      expectOk(await vote('US', id, YES))
+      expectOk(await vote('FR', id, YES))
+      return proposal(id)
+    }
+    const node = {
+      peerId: '12D3KooWQYhTNQdmr3ArTeUHRYzFg94BKyTkoWBDWez9kSCVe2Xo', country: 'US', multiaddrs: ['/ip4/127.0.0.1/tcp/4003'],
+      x25519PublicKey: new Uint8Array(32).fill(1), ed25519PublicKey: new Uint8Array(32).fill(2), operator: op('DE').address, role: v1.NodeRole.NODE_ROLE_REPLICA
+    }
+    const wrongOperator = await pass([any('MsgRegisterNode', v1.MsgRegisterNode, { authority: GOVERNANCE_ADDRESS, node })])
+    expect(wrongOperator?.status).toBe(v1.ProposalStatus.PROPOSAL_STATUS_FAILED)
+    expect(wrongOperator?.failureLog).toMatch(/is not an operator of US/)
+    expect((await pass([any('MsgRegisterNode', v1.MsgRegisterNode, { authority: GOVERNANCE_ADDRESS, node: { ...node, operator: op('US').address } })]))?.status).toBe(v1.ProposalStatus.PROPOSAL_STATUS_PASSED)
+    expect((await pass([any('MsgRemoveNode', v1.MsgRemoveNode, { authority: GOVERNANCE_ADDRESS, peerId: node.peerId })]))?.status).toBe(v1.ProposalStatus.PROPOSAL_STATUS_PASSED)
+    expect(query(chain, 'Node', v1.QueryNodeRequest, { peerId: node.peerId }, v1.QueryNodeResponse).node).toBeNull()
+    const reg = chain.members.US!.regulator
+    expect((await pass([any('MsgRemoveRegulator', v1.MsgRemoveRegulator, { authority: GOVERNANCE_ADDRESS, account: reg.address })]))?.status).toBe(v1.ProposalStatus.PROPOSAL_STATUS_PASSED)
+    const publish = await chain.send(reg, [msg('MsgPublishPolicy', { regulator: reg.address, jurisdiction: 'US', version: '1', cedar: 'permit (principal, action, resource);', metadataJson: '{}' })])
+    expect(publish.code).toBe(LedgerCode.SignerNotAllowed)
+    const badNode = await chain.send(op('US'), [msg('MsgSubmitProposal', { proposer: op('US').address, title: 't', summary: '', messages: [any('MsgRegisterNode', v1.MsgRegisterNode, { authority: GOVERNANCE_ADDRESS, node: { ...node, x25519PublicKey: new Uint8Array(31) } })] })])
+    expect(badNode.log).toMatch(/x25519_public_key: must be exactly 32 bytes/)
+  })
 })
