@@ -116,9 +116,9 @@ export class RegistryBootstrapper {
    * Hangs up unregistered peers, then dials registered ones up to `maxPeers` (`maintenance`: any
    * missing peer; otherwise only peers whose id sorts after ours).
    */
-  async sweep (maintenance = false): Promise<void> {
-    const signal = this.#controller?.signal
-    if (signal === undefined || signal.aborted) return
+  async sweep (maintenance = false, options: { signal?: AbortSignal } = {}): Promise<void> {
+    const signal = options.signal ?? this.#controller?.signal ?? new AbortController().signal
+    if (signal.aborted) return
     const { network, registry } = this.#c
     const connected = new Set<string>()
     if (registry.ready) {
