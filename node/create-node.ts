@@ -176,7 +176,7 @@ export function createNode (config: NodeConfig, options: CreateNodeOptions): Hea
     { name: 'chain-view', start: view.start, stop: view.stop },
     { name: 'policies', start: policies.start, stop: policies.stop },
     { name: 'peer-registry', start: async () => { await peers.start() }, stop: async () => { await peers.stop() } },
-    { name: 'p2p', start: host.start, stop: host.stop },
+    { name: 'p2p', start: async () => { await host.start() }, stop: async () => { await host.stop() } },
     {
       name: 'location',
       start: async () => {
