@@ -5,14 +5,15 @@
  * confirmed instead of sent again. A failed batch goes back to pending with capped exponential
  * back-off. After a confirmed mint the record becomes `active` and is provided on the DHT.
  *
- * Access events (the relay service queues each as an encoded `healthrelay.ledger.v1.AccessEvent`)
- * are batched into one MsgRecordAccess per pass (the audit batch); `stop()` flushes the last one.
+ * Access events are moved into the outbox by `flushAccess` (node/relay-adapters' AccessBatcher: one
+ * `record-access` entry whose payload is a MsgRecordAccess's protobuf bytes) on each pass and sent;
+ * `stop()` flushes the last batch (the audit batch).
  */
 import type { LedgerSigner, LedgerQueries, TokenSpecInput, RecordStatus as ChainRecordStatus } from '../../chain/client/index.js'
 import type { ComponentLogger } from '../../common/logger.js'
 import { ledger, ledgerTypeUrl } from '../../proto/index.js'
 import {
-  assignAccessBatch, completeAccessBatch, queuedAccessEvents, dueOutbox, getRecord, markOutboxConfirmed, markOutboxRetry, outboxInState, setRecordStatus, type OutboxEntry, type Storage
+  completeAccessBatch, dueOutbox, getRecord, markOutboxConfirmed, markOutboxRetry, outboxInState, setRecordStatus, type OutboxEntry, type Storage
 } from '../storage/index.js'
 import type { MintPayload } from './records.js'
 import type { NodeMetrics } from '../metrics.js'
@@ -20,7 +21,6 @@ import type { NodeMetrics } from '../metrics.js'
 export const DEFAULT_OUTBOX_INTERVAL_MS = 250
 export const DEFAULT_MINT_BATCH = 100
 export const MAX_BACKOFF_MS = 60_000
-export const ACCESS_BATCH = 200
 
 export interface OutboxWorkerInit {
   intervalMs?: number
@@ -34,6 +34,8 @@ export interface OutboxWorkerComponents {
   /** Advertises a freshly minted record (best effort). */
   provide?: (tokenId: string) => Promise<void>
   metrics?: Pick<NodeMetrics, 'chainSubmissions'>
+  /** Moves queued access events into the outbox as one `record-access` entry (payload: MsgRecordAccess protobuf). */
+  flushAccess?: () => Promise<unknown>
   logger: ComponentLogger
   clock?: () => number
 }
@@ -126,11 +128,10 @@ export function createOutboxWorker (init: OutboxWorkerInit, c: OutboxWorkerCompo
   }
 
   const accessBatch = async (e: OutboxEntry): Promise<void> => {
-    const hexes = JSON.parse(new TextDecoder().decode(e.payload)) as string[]
     try {
       const signer = c.signer()
-      const events = hexes.map((h) => ledger.AccessEvent.decode(Buffer.from(h, 'hex')))
-      const out = await signer.send([{ typeUrl: ledgerTypeUrl('MsgRecordAccess'), value: ledger.MsgRecordAccess.create({ custodian: signer.address, events }) }])
+      const msg = ledger.MsgRecordAccess.decode(e.payload)
+      const out = await signer.send([{ typeUrl: ledgerTypeUrl('MsgRecordAccess'), value: msg }])
       c.metrics?.chainSubmissions.inc({ kind: 'record-access', outcome: 'ok' })
       c.storage.db.transaction(() => { markOutboxConfirmed(c.storage.db, [e.id], out.height, now()); completeAccessBatch(c.storage.db, e.id) })()
     } catch (err) {
@@ -140,17 +141,15 @@ export function createOutboxWorker (init: OutboxWorkerInit, c: OutboxWorkerCompo
     }
   }
 
-  /** Moves queued access events into one outbox batch. */
-  const batchAccessEvents = (): void => {
-    const queued = queuedAccessEvents(c.storage.db, ACCESS_BATCH)
-    if (queued.length === 0) return
-    const payload = new TextEncoder().encode(JSON.stringify(queued.map((q) => Buffer.from(q.event).toString('hex'))))
-    assignAccessBatch(c.storage.db, queued.map((q) => q.id), { payload, at: now() })
+  /** Moves queued access events into one outbox batch (the relay's AccessBatcher, when wired). */
+  const batchAccessEvents = async (): Promise<void> => {
+    if (c.flushAccess === undefined) return
+    try { await c.flushAccess() } catch (err) { log.warn({ err: errorText(err) }, 'access batch failed; the events stay queued') }
   }
 
   const pass = async (): Promise<number> => {
     const db = c.storage.db
-    batchAccessEvents()
+    await batchAccessEvents()
     // entries a crashed run left as submitted go back to pending (the chain lookup above dedupes)
     const stale = outboxInState(db, 'submitted')
     if (stale.length > 0) markOutboxRetry(db, stale.map((e) => e.id), 'restarted while submitted', now(), now())
@@ -189,7 +188,7 @@ export function createOutboxWorker (init: OutboxWorkerInit, c: OutboxWorkerCompo
       await running
       // flush the audit batch: one last pass for the access events (bounded by the broadcast time-out)
       try {
-        batchAccessEvents()
+        await batchAccessEvents()
         for (const e of dueOutbox(c.storage.db, now(), 5, 'record-access')) await accessBatch(e)
       } catch (err) { log.warn({ err: errorText(err) }, 'could not flush the access batch; it stays queued') }
     },
