@@ -12,6 +12,7 @@ import { compileModule, type CompiledModule, type ModuleFiles } from './module.j
 import { cedarInputs, evaluateCedar, type Evaluation } from './evaluate.js'
 import type { ReleaseRequest } from './request.js'
 import { combineSides } from './combine.js'
+import { comparisonOutcomes } from './projection.js'
 
 export const DEFAULT_DECISION_CACHE_SIZE = 65_536
 
@@ -89,6 +90,8 @@ export interface PolicyEngine {
   evaluate: (module: CompiledModule, action: PolicyAction, request: ReleaseRequest, options?: { timeSeconds?: number }) => Evaluation
   decide: (request: ReleaseRequest, options?: DecideOptions) => ReleaseDecision
   now: () => number
+  /** Memo statistics since the engine was made. */
+  cacheStats: () => { readonly hits: number, readonly misses: number, readonly size: number }
 }
 
 function missing (country: string, action: PolicyAction): Evaluation {
@@ -105,12 +108,12 @@ export function createPolicyEngine (init: PolicyEngineInit): PolicyEngine {
   const active = new Map<string, CompiledModule>()
   let members = new Map<string, string>()
   const cache = new Map<string, Evaluation>()
+  let hits = 0
+  let misses = 0
 
   const ensurePreparsed = (m: CompiledModule): void => {
     if (preparsed.has(m.policySetId)) return
-    const staticPolicies: Record<string, string> = {}
-    for (const [id, p] of m.policies) staticPolicies[id] = p.text
-    const r = cedar.preparsePolicySet(m.policySetId, { staticPolicies })
+    const r = cedar.preparsePolicySet(m.policySetId, { staticPolicies: { ...m.cedarPolicies } })
     if (r.type !== 'success') throw new SchemaError(`preparsing ${m.policySetId} failed: ${r.errors.map((e) => e.message).join('; ')}`)
     preparsed.add(m.policySetId)
   }
@@ -168,8 +171,10 @@ export function createPolicyEngine (init: PolicyEngineInit): PolicyEngine {
     const time = options?.timeSeconds ?? Math.floor(clock() / 1000)
     const inputs = cedarInputs(module, request, time)
     if (cacheSize <= 0) return evaluateCedar(module, action, inputs)
-    const key = module.policySetId + '\u0000' + action + '\u0000' + inputs.principalId + '\u0000' + compactKey(inputs.context) + '\u0000' + compactKey(inputs.entities)
+    const key = module.policySetId + '\u0000' + action + '\u0000' + inputs.principalId + '\u0000' + compactKey(keyContext(inputs.context, module.projection.thresholds)) + '\u0000' + compactKey(inputs.entities)
     const hit = cache.get(key)
+    if (hit === undefined) misses++
+    else hits++
     if (hit !== undefined) {
       cache.delete(key)
       cache.set(key, hit)
@@ -226,7 +231,8 @@ export function createPolicyEngine (init: PolicyEngineInit): PolicyEngine {
     modules: () => [...active.values()].sort((a, b) => a.code.localeCompare(b.code)),
     evaluate,
     decide,
-    now: clock
+    now: clock,
+    cacheStats: () => ({ hits, misses, size: cache.size })
   }
 }
 
@@ -243,6 +249,28 @@ function compactKey (v: unknown): string {
     return out + '}'
   }
   return String(v)
+}
+
+/** The context as a memo key sees it: numbers read only against thresholds become their outcomes. */
+function keyContext (context: Record<string, unknown>, thresholds: CompiledModule['projection']['thresholds']): Record<string, unknown> {
+  if (thresholds.size === 0) return context
+  const out: Record<string, unknown> = { ...context }
+  for (const [path, list] of thresholds) {
+    const parts = path.split('.')
+    let src: unknown = context
+    let dst: Record<string, unknown> = out
+    for (let i = 0; i < parts.length; i++) {
+      const k = parts[i] ?? ''
+      if (typeof src !== 'object' || src === null) break
+      const v = (src as Record<string, unknown>)[k]
+      if (i === parts.length - 1) { dst[k] = comparisonOutcomes(v, list); break }
+      const copy = { ...(v as Record<string, unknown>) }
+      dst[k] = copy
+      dst = copy
+      src = v
+    }
+  }
+  return out
 }
 
 function safeJson (text: string): unknown {

@@ -16,6 +16,7 @@ import { parseObligation, splitObligations } from '../obligations/known.js'
 import { manifestSchema, mergeData, LIMIT_NAMES, DEFAULT_TRANSFER_WINDOW_DAYS, type Manifest, type ModuleData, type LimitName } from './manifest.js'
 import { testsFileSchema, type TestCase } from './tests-file.js'
 import { projectPolicies, type Projection } from './projection.js'
+import { inlineData } from './inline.js'
 import { jsonErrorPosition, lineColumnOfByteOffset, lineColumnOfCharOffset, locateJsonPath } from './source.js'
 
 /** A module's three files, as text (or already-parsed JSON). */
@@ -54,6 +55,11 @@ export interface CompiledModule {
   /** Countries governed by this module besides its code (e.g. EU member states without a module). */
   readonly members: readonly string[]
   readonly tests: readonly TestCase[]
+  /**
+   * The policies as Cedar evaluates them: JSON form with data lists and limits written in (the
+   * text as written when its JSON form cannot carry a 64-bit literal exactly).
+   */
+  readonly cedarPolicies: Readonly<Record<string, PolicyJson | string>>
   /** Id of the preparsed Cedar policy set (code, version and a hash of the policies). */
   readonly policySetId: string
   readonly projection: Projection
@@ -126,6 +132,14 @@ function limitsRead (projection: Projection): LimitName[] {
   if (limits === undefined) return []
   if (limits === true) return [...LIMIT_NAMES]
   return Object.keys(limits).filter((k): k is LimitName => (LIMIT_NAMES as readonly string[]).includes(k))
+}
+
+/** Whether a policy's JSON form holds a number JavaScript cannot represent exactly. */
+function hasUnsafeNumber (v: unknown): boolean {
+  if (typeof v === 'number') return !Number.isSafeInteger(v)
+  if (Array.isArray(v)) return v.some(hasUnsafeNumber)
+  if (typeof v === 'object' && v !== null) return Object.values(v).some(hasUnsafeNumber)
+  return false
 }
 
 /**
@@ -247,8 +261,7 @@ export function compileModule (schema: string, files: ModuleFiles, parent?: Comp
     if (j.type !== 'success') throw new ModuleLoadError(code, [{ file: p.file, line: p.line, column: p.column, message: 'policy no longer parses', policy: p.id }])
     return j.json
   })
-  const projection = projectPolicies(jsons)
-  for (const limit of limitsRead(projection)) {
+  for (const limit of limitsRead(projectPolicies(jsons))) {
     if (data.limits[limit] === undefined) {
       const user = [...policies.values()].find((p) => p.text.includes(`limits.${limit}`))
       diags.push({ file: user?.file ?? paths.policy, ...(user !== undefined ? { line: user.line, column: user.column } : {}), message: `the policies read context.limits.${limit} but module.json defines no "${limit}" in "data"`, ...(user !== undefined ? { policy: user.id } : {}) })
@@ -256,8 +269,23 @@ export function compileModule (schema: string, files: ModuleFiles, parent?: Comp
   }
   if (diags.length > 0) throw new ModuleLoadError(code, diags)
 
+  const ids = [...policies.keys()]
+  const cedarPolicies: Record<string, PolicyJson | string> = {}
+  const evaluated: PolicyJson[] = []
+  jsons.forEach((j, i) => {
+    const id = ids[i] ?? ''
+    if (hasUnsafeNumber(j)) {
+      cedarPolicies[id] = policies.get(id)?.text ?? ''
+      evaluated.push(j)
+    } else {
+      const inlined = inlineData(j, data)
+      cedarPolicies[id] = inlined
+      evaluated.push(inlined)
+    }
+  })
+  const projection = projectPolicies(evaluated)
   const cedarSha256 = bytesToHex(sha256(utf8ToBytes(text)))
-  const setHash = bytesToHex(sha256(utf8ToBytes(JSON.stringify([...policies.entries()].map(([id, p]) => [id, p.text]))))).slice(0, 16)
+  const setHash = bytesToHex(sha256(utf8ToBytes(JSON.stringify(cedarPolicies)))).slice(0, 16)
   const lineage = [...(parent?.lineage ?? []), { code, version: manifest.version }]
   const unverified = [
     ...(parent?.unverified ?? []),
@@ -273,6 +301,7 @@ export function compileModule (schema: string, files: ModuleFiles, parent?: Comp
     transferWindowDays: manifest.transferWindowDays ?? parent?.transferWindowDays ?? DEFAULT_TRANSFER_WINDOW_DAYS,
     members: manifest.members ?? [],
     tests,
+    cedarPolicies,
     policySetId: `${lineage.map((l) => `${l.code}@${l.version}`).join('+')}#${setHash}`,
     projection,
     cedarSha256,

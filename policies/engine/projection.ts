@@ -19,6 +19,11 @@ export interface Projection {
   readonly filterableLists: ReadonlySet<string>
   /** Whether any policy names a principal or resource entity (then its id matters). */
   readonly usesEntityIds: boolean
+  /**
+   * Context numbers read only in comparisons with literals (`context.transfers.health > 10000`),
+   * by path: a memo key needs only the outcomes of those comparisons, not the number.
+   */
+  readonly thresholds: ReadonlyMap<string, ReadonlyArray<{ readonly op: string, readonly value: number, readonly flipped: boolean }>>
 }
 
 type Var = 'principal' | 'action' | 'resource' | 'context'
@@ -54,6 +59,8 @@ class Walker {
   readonly listContains = new Set<string>()
   readonly listOther = new Set<string>()
   usesEntityIds = false
+  readonly comparisons = new Map<string, Array<{ op: string, value: number, flipped: boolean }>>()
+  readonly numbersOther = new Set<string>()
 
   record (chain: { v: Var, path: string[] }): void {
     if (chain.v === 'action') return
@@ -63,6 +70,7 @@ class Walker {
       else this.usesEntityIds = true
       return
     }
+    if (chain.v === 'context') this.numbersOther.add(chain.path.join('.'))
     if (chain.v === 'context' && chain.path[0] === 'lists') {
       this.listOther.add(chain.path[1] ?? '*')
     }
@@ -86,6 +94,20 @@ class Walker {
         return
       }
     }
+    for (const op of ['<', '<=', '>', '>=', '==', '!=']) {
+      const cmp = node[op] as { left: Expr, right: Expr } | undefined
+      if (cmp === undefined) continue
+      const l = attributeChain(cmp.left)
+      const r = attributeChain(cmp.right)
+      const lv = (cmp.left as { Value?: unknown }).Value
+      const rv = (cmp.right as { Value?: unknown }).Value
+      if (l?.v === 'context' && l.path.length > 0 && typeof rv === 'number') {
+        this.compare(l.path, op, rv, false); return
+      }
+      if (r?.v === 'context' && r.path.length > 0 && typeof lv === 'number') {
+        this.compare(r.path, op, lv, true); return
+      }
+    }
     const has = node.has as { left: Expr, attr: string | string[] } | undefined
     if (has !== undefined) {
       const left = attributeChain(has.left)
@@ -98,6 +120,14 @@ class Walker {
       return
     }
     for (const value of Object.values(node)) this.expr(value)
+  }
+
+  compare (path: readonly string[], op: string, value: number, flipped: boolean): void {
+    const key = path.join('.')
+    addPath(this.trees.context, path)
+    const list = this.comparisons.get(key) ?? []
+    list.push({ op, value, flipped })
+    this.comparisons.set(key, list)
   }
 
   scope (c: Record<string, unknown>): void {
@@ -116,7 +146,10 @@ export function projectPolicies (policies: readonly PolicyJson[]): Projection {
   }
   const filterable = new Set<string>()
   for (const name of w.listContains) if (!w.listOther.has(name) && !w.listOther.has('*')) filterable.add(name)
+  const thresholds = new Map<string, Array<{ op: string, value: number, flipped: boolean }>>()
+  for (const [path, list] of w.comparisons) if (!w.numbersOther.has(path)) thresholds.set(path, list)
   return {
+    thresholds,
     context: w.trees.context,
     principal: w.trees.principal,
     resource: w.trees.resource,
@@ -134,6 +167,18 @@ export function pick (value: unknown, tree: PathTree | true): unknown {
   for (const key of Object.keys(tree)) {
     const sub = tree[key]
     if (sub !== undefined && key in src) out[key] = pick(src[key], sub)
+  }
+  return out
+}
+
+/** The outcomes of a number's comparisons, standing for the number in a memo key. */
+export function comparisonOutcomes (n: unknown, list: ReadonlyArray<{ readonly op: string, readonly value: number, readonly flipped: boolean }>): string {
+  if (typeof n !== 'number') return String(n)
+  let out = '#'
+  for (const c of list) {
+    const [a, b] = c.flipped ? [c.value, n] : [n, c.value]
+    const r = c.op === '<' ? a < b : c.op === '<=' ? a <= b : c.op === '>' ? a > b : c.op === '>=' ? a >= b : c.op === '==' ? a === b : a !== b
+    out += r ? '1' : '0'
   }
   return out
 }

@@ -1,0 +1,122 @@
+/**
+ * `npm run bench -- policy [--seconds 5] [--requests 20000]`: release decisions (the source's
+ * `export` AND the destination's `import`: two Cedar evaluations each) per second on one core,
+ * over a realistic mix across all bundled modules. Prints figures; never fails.
+ *
+ * Two figures: "cold" evaluates every release in Cedar (memoisation off), "memoised" is the
+ * engine as a node runs it (evaluations memoised on exactly the inputs Cedar sees, so repeats of
+ * the same projected request skip WebAssembly).
+ */
+import '../../common/polyfill.js'
+import { loadavg, cpus } from 'node:os'
+import * as cedar from '@cedar-policy/cedar-wasm/nodejs'
+import { createPolicyEngine, parseReleaseRequest, type PolicyEngine, type ReleaseRequest } from '../../policies/engine/index.js'
+import { readSchemaText, loadBundledModules } from '../../policies/files.js'
+import type { Category, Purpose } from '../../policies/vocabulary.js'
+
+function arg (name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`)
+  const v = i < 0 ? undefined : Number(process.argv[i + 1])
+  return v === undefined || !Number.isFinite(v) || v <= 0 ? fallback : v
+}
+const SECONDS = arg('seconds', 5)
+const REQUESTS = arg('requests', 20_000)
+
+// A deterministic pseudo-random mix (xorshift), so runs compare.
+let seed = 0x2545f491
+function rnd (): number { seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5; return ((seed >>> 0) % 1_000_000) / 1_000_000 }
+function pick<T> (weighted: ReadonlyArray<readonly [T, number]>): T {
+  const total = weighted.reduce((s, [, w]) => s + w, 0)
+  let x = rnd() * total
+  for (const [v, w] of weighted) { x -= w; if (x <= 0) return v }
+  return weighted[weighted.length - 1]![0]
+}
+
+// Countries with a module (EU members through the EU module), weighted by traffic.
+const COUNTRIES: ReadonlyArray<readonly [string, number]> = [
+  ['DE', 14], ['FR', 12], ['IT', 8], ['ES', 8], ['NL', 4], ['US', 14], ['GB', 8], ['CH', 3], ['JP', 4],
+  ['CN', 3], ['RU', 1], ['IN', 3], ['BR', 3], ['CA', 4], ['AU', 3]
+]
+const PURPOSES: ReadonlyArray<readonly [Purpose, number]> = [['treatment', 60], ['emergency', 15], ['research', 10], ['insurance', 5], ['public-health', 10]]
+const CATEGORIES: ReadonlyArray<readonly [Category, number]> = [
+  ['patient-summary', 35], ['lab-result', 20], ['prescription', 15], ['imaging', 10], ['vaccination', 8],
+  ['genomic', 3], ['mental-health', 3], ['substance-use', 2], ['sexual-health', 2], ['consent-form', 1], ['other', 1]
+]
+const ROLE: Record<Purpose, string> = { treatment: 'physician', emergency: 'physician', research: 'researcher', insurance: 'insurer', 'public-health': 'public-health-officer' }
+
+function mix (n: number): ReleaseRequest[] {
+  const out: ReleaseRequest[] = []
+  while (out.length < n) {
+    const source = pick(COUNTRIES)
+    const destination = pick(COUNTRIES)
+    if (source === destination) continue
+    const purpose = pick(PURPOSES)
+    const emergency = purpose === 'emergency'
+    const granted = rnd() < (emergency ? 0.2 : 0.7)
+    out.push(parseReleaseRequest({
+      requester: { id: `provider-${Math.floor(rnd() * 5000)}`, country: destination, role: rnd() < 0.05 ? 'nurse' : ROLE[purpose] },
+      record: { category: pick(CATEGORIES), custodianCountry: source, subjectHomeCountry: source, custodianRegion: source === 'US' && rnd() < 0.1 ? 'US-FL' : '', origin: source === 'AU' && rnd() < 0.5 ? 'my-health-record' : '' },
+      purpose,
+      grant: granted ? { present: true, valid: true, purposes: [purpose] } : { present: false, valid: false, purposes: [] },
+      emergency,
+      justificationPresent: emergency && rnd() < 0.95,
+      patientUnableToConsent: emergency && rnd() < 0.7,
+      deidentified: purpose === 'research' && rnd() < 0.6,
+      recipient: { publicBody: rnd() < 0.5, certified: rnd() < 0.2, safeguards: rnd() < 0.3 },
+      transfers: { genomic: Math.floor(rnd() * 150), omic: 0, health: Math.floor(rnd() * 2000), requesterEmergencies: emergency ? 1 + Math.floor(rnd() * 10) : 0 }
+    }))
+  }
+  return out
+}
+
+function run (engine: PolicyEngine, requests: readonly ReleaseRequest[], seconds: number): { releases: number, ms: number, allowed: number } {
+  let releases = 0
+  let allowed = 0
+  const start = performance.now()
+  const deadline = start + seconds * 1000
+  let i = 0
+  while (performance.now() < deadline) {
+    for (let k = 0; k < 200; k++) {
+      const d = engine.decide(requests[i]!)
+      if (d.decision === 'allow') allowed++
+      releases++
+      i = (i + 1) % requests.length
+    }
+  }
+  return { releases, ms: performance.now() - start, allowed }
+}
+
+function minimalEvaluationMicros (): number {
+  cedar.preparsePolicySet('bench-minimal', { staticPolicies: { a: 'permit (principal, action, resource) when { context.purpose == "treatment" };' } })
+  const call = { principal: { type: 'Provider', id: 'p' }, action: { type: 'Action', id: 'export' }, resource: { type: 'Record', id: 'r' }, context: { purpose: 'treatment' }, entities: [], preparsedPolicySetId: 'bench-minimal' }
+  for (let i = 0; i < 1000; i++) cedar.statefulIsAuthorized(call)
+  const n = 5000
+  const t = performance.now()
+  for (let i = 0; i < n; i++) cedar.statefulIsAuthorized(call)
+  return (performance.now() - t) / n * 1000
+}
+
+const schema = readSchemaText()
+const requests = mix(REQUESTS)
+const fmt = (x: number): string => Math.round(x).toLocaleString('en-US')
+
+console.log(`policy benchmark: ${requests.length} release requests across 13 modules, ${SECONDS} s per figure, one core (of ${cpus().length}); load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`)
+console.log(`  a minimal Cedar evaluation here and now: ${minimalEvaluationMicros().toFixed(1)} µs`)
+
+const cold = createPolicyEngine({ schema, cacheSize: 0 })
+await loadBundledModules(cold)
+run(cold, requests, Math.min(1, SECONDS))
+const c = run(cold, requests, SECONDS)
+console.log(`  cold (every evaluation in Cedar):   ${fmt(c.releases / c.ms * 1000)} releases/s  (${(c.ms / c.releases * 1000).toFixed(1)} µs a release, ${(c.ms / c.releases * 500).toFixed(1)} µs an evaluation; ${(100 * c.allowed / c.releases).toFixed(1)} % allowed)`)
+
+const warm = createPolicyEngine({ schema })
+await loadBundledModules(warm)
+const firstPass = performance.now()
+for (const r of requests) warm.decide(r)
+const firstMs = performance.now() - firstPass
+const first = warm.cacheStats()
+console.log(`  memoised, first pass over the mix:  ${fmt(requests.length / firstMs * 1000)} releases/s  (${(100 * first.hits / (first.hits + first.misses)).toFixed(1)} % of evaluations memoised; ${first.size} distinct projected inputs)`)
+const w = run(warm, requests, SECONDS)
+const stats = warm.cacheStats()
+console.log(`  memoised, steady state:             ${fmt(w.releases / w.ms * 1000)} releases/s  (${(w.ms / w.releases * 1000).toFixed(1)} µs a release; ${(100 * (stats.hits - first.hits) / (stats.hits + stats.misses - first.hits - first.misses)).toFixed(1)} % memoised)`)
+console.log(`  goal: 10,000 releases/s per core — cold ${c.releases / c.ms * 1000 >= 10_000 ? 'meets' : 'misses'} it, memoised ${w.releases / w.ms * 1000 >= 10_000 ? 'meets' : 'misses'} it`)
