@@ -5,6 +5,7 @@
 import { BaseAccount } from 'cosmjs-types/cosmos/auth/v1beta1/auth'
 import { PubKey } from 'cosmjs-types/cosmos/crypto/secp256k1/keys'
 import { ledger, toBigInt } from '../../proto/index.js'
+import { encodeBaseAccount } from './cosmos-codec.js'
 import { K, u64Key, u64FromKey } from './keys.js'
 import type { KvLayer, KvReader } from './store.js'
 import { decodeParams, encodeParams, type LedgerParams } from './params.js'
@@ -23,14 +24,7 @@ export interface AccountState {
 }
 
 export function encodeAccount (a: AccountState): Uint8Array {
-  return BaseAccount.encode(BaseAccount.fromPartial({
-    address: a.address,
-    accountNumber: a.accountNumber,
-    sequence: a.sequence,
-    pubKey: a.publicKey.length === 0
-      ? undefined
-      : { typeUrl: SECP256K1_PUBKEY_TYPE_URL, value: PubKey.encode({ key: a.publicKey }).finish() }
-  })).finish()
+  return encodeBaseAccount(a.address, a.publicKey, a.accountNumber, a.sequence, SECP256K1_PUBKEY_TYPE_URL)
 }
 
 export function decodeAccount (bytes: Uint8Array): AccountState {

@@ -18,10 +18,10 @@
  * (empty signature) and the signed tx are charged alike.
  */
 import { createHash } from 'node:crypto'
-import { TxRaw, TxBody, AuthInfo, SignDoc } from 'cosmjs-types/cosmos/tx/v1beta1/tx'
+import { TxRaw, TxBody, AuthInfo } from 'cosmjs-types/cosmos/tx/v1beta1/tx'
 import { PubKey } from 'cosmjs-types/cosmos/crypto/secp256k1/keys'
 import { SignMode } from 'cosmjs-types/cosmos/tx/signing/v1beta1/signing'
-import { TxMsgData } from 'cosmjs-types/cosmos/base/abci/v1beta1/abci'
+import { encodeSignDoc, encodeTxMsgData } from './cosmos-codec.js'
 import type { Event } from 'cosmjs-types/tendermint/abci/types'
 import type { Any } from 'cosmjs-types/google/protobuf/any'
 import { HANDLERS } from './router.js'
@@ -181,7 +181,7 @@ function ante (env: TxEnv, tx: DecodedTx, layer: KvLayer): Event[] {
   if (env.mode !== 'simulate') {
     const cacheKey = `${Buffer.from(tx.hash).toString('hex')}/${account.accountNumber}`
     if (env.verified.get(cacheKey) === undefined) {
-      const signDoc = SignDoc.encode({ bodyBytes: tx.bodyBytes, authInfoBytes: tx.authInfoBytes, chainId: env.chainId, accountNumber: account.accountNumber }).finish()
+      const signDoc = encodeSignDoc(tx.bodyBytes, tx.authInfoBytes, env.chainId, account.accountNumber)
       if (!env.verify(publicKey, signDoc, tx.signature)) {
         throw new UnauthorizedTxError(`signature verification failed; please verify account number (${account.accountNumber}) and chain-id (${env.chainId})`)
       }
@@ -267,7 +267,7 @@ export function runTx (env: TxEnv, bytes: Uint8Array, decoded?: DecodedTx): TxOu
     code: 0,
     codespace: '',
     log: '',
-    data: TxMsgData.encode(TxMsgData.fromPartial({ msgResponses })).finish(),
+    data: encodeTxMsgData(msgResponses),
     gasWanted: tx.gasWanted,
     gasUsed,
     events: [...anteEvents, ...events],
