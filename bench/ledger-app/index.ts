@@ -25,16 +25,22 @@ try {
       const tokens = Array.from({ length: perTx }, () => ({ id: randomBytes(32), subject: subject.address, commitment: randomBytes(32), sealedMetadata: randomBytes(120) }))
       txs.push(await chain.sign(op, [{ typeUrl: '/healthrelay.ledger.v1.MsgMintRecordTokens', value: { custodian: op.address, tokens } }], { pending: Math.floor(i / subjects.length) }))
     }
+    const cpuMs = (start: NodeJS.CpuUsage): number => { const u = process.cpuUsage(start); return (u.user + u.system) / 1000 }
     let t = performance.now()
+    let cpu = process.cpuUsage()
     const admitted = txs.filter((tx) => chain.app.checkTx({ tx, type: CheckTxType.NEW }).code === 0).length
     const checkMs = performance.now() - t
+    const checkCpu = cpuMs(cpu)
     t = performance.now()
+    cpu = process.cpuUsage()
     const ok = chain.block(txs).txResults.filter((r) => r.code === 0).length
     const blockMs = performance.now() - t
+    const blockCpu = cpuMs(cpu)
     const tokens = ok * perTx
     console.log(`${perTx} token(s)/tx, ${txCount} txs: CheckTx ${(checkMs / txCount).toFixed(3)} ms/tx (${admitted} admitted); ` +
       `FinalizeBlock+Commit ${(blockMs / txCount).toFixed(3)} ms/tx (${ok} ok, one block); ` +
-      `${Math.round(tokens / (blockMs / 1000))} tokens/s in the block, ${Math.round(tokens / ((checkMs + blockMs) / 1000))} tokens/s counting CheckTx`)
+      `${Math.round(tokens / (blockMs / 1000))} tokens/s in the block, ${Math.round(tokens / ((checkMs + blockMs) / 1000))} tokens/s counting CheckTx; ` +
+      `CPU ${(checkCpu / txCount).toFixed(3)} + ${(blockCpu / txCount).toFixed(3)} ms/tx → ${Math.round(tokens / ((checkCpu + blockCpu) / 1000))} tokens per CPU-second`)
   }
   console.log(`rss ${Math.round(process.memoryUsage().rss / 1048576)} MiB`)
 } finally {
