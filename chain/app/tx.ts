@@ -156,7 +156,7 @@ export interface TxOutcome {
   readonly msgResponses: Any[]
 }
 
-const VERIFIED_MAX = 200_000
+const VERIFIED_MAX = 100_000
 
 function writeGas (layer: KvLayer): bigint {
   let gas = 0n
