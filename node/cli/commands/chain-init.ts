@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import type { Command } from 'commander'
 import { globalOptions, type CliContext } from '../context.js'
 import { InvalidInputError } from '../../../common/errors.js'
+import { bundledGenesisPolicies } from '../../../policies/genesis.js'
 import {
   buildGenesisDoc, generateOperatorKey, generateValidatorKey, validatorKeyJson, accountKeyJson,
   DEFAULT_CHAIN_ID, GenesisExistsError, isCountryCode, GOVERNANCE_ADDRESS, type OperatorKey
@@ -42,7 +43,8 @@ export function registerChainInit (chain: Command, ctx: CliContext): void {
     .option('--chain-id <id>', 'chain id', DEFAULT_CHAIN_ID)
     .option('--countries <list>', 'member countries (ISO 3166-1 alpha-2, comma-separated)', DEFAULT_GENESIS_COUNTRIES)
     .option('--force', 'overwrite an existing genesis and its keys')
-    .action((opts: { chainId: string, countries: string, force?: boolean }, cmd: Command) => {
+    .option('--no-policies', 'leave out the bundled jurisdiction policy modules')
+    .action(async (opts: { chainId: string, countries: string, force?: boolean, policies: boolean }, cmd: Command) => {
       const { home } = globalOptions(cmd)
       const countries = parseCountries(opts.countries)
       const genesisPath = join(home, 'genesis.json')
@@ -56,7 +58,7 @@ export function registerChainInit (chain: Command, ctx: CliContext): void {
         genesisTime: new Date().toISOString(),
         members: keys,
         validator,
-        policies: []
+        policies: opts.policies ? await bundledGenesisPolicies() : []
       })
       mkdirSync(join(home, 'keys'), { recursive: true, mode: 0o700 })
       mkdirSync(join(home, 'config'), { recursive: true, mode: 0o700 })
@@ -72,6 +74,7 @@ export function registerChainInit (chain: Command, ctx: CliContext): void {
       for (const k of keys) ctx.io.out(`  ${k.country}: operator ${k.operator.address}  regulator ${k.regulator.address}`)
       ctx.io.out(`  validator ${validator.address}`)
       ctx.io.out(`  governance account ${GOVERNANCE_ADDRESS}`)
+      ctx.io.out(`  policy modules: ${doc.app_state.policies === undefined ? 'none' : (doc.app_state.policies as Array<{ jurisdiction: string }>).map((p) => p.jurisdiction).join(', ') || 'none'}`)
       ctx.io.out(`keys in ${join(home, 'keys')} and ${join(home, 'config', 'priv_validator_key.json')} (mode 0600)`)
     })
 }

@@ -87,14 +87,20 @@ describe('healthrelay chain init', () => {
     expect(Buffer.from(ed25519.getPublicKey(priv.subarray(0, 32))).toString('base64')).toBe(vk.pub_key.value)
     expect(doc.validators[0]?.pub_key.value).toBe(vk.pub_key.value)
     expect(doc.validators[0]?.address).toBe(vk.address)
+    // the bundled jurisdiction modules are published at genesis, parents (EU) before children
+    const codes = state.policies.map((p) => p.jurisdiction)
+    for (const code of ['EU', 'DE', 'FR', 'US', 'GB', 'CH', 'JP', 'CN', 'RU', 'IN', 'BR', 'CA', 'AU']) expect(codes).toContain(code)
+    expect(codes.indexOf('EU')).toBeLessThan(codes.indexOf('DE'))
+    expect(r.out).toMatch(/policy modules: .*EU/)
 
     const before = readFileSync(join(home, 'genesis.json'), 'utf8')
     const again = await run('--home', home, 'chain', 'init')
     expect(again.code).toBe(1)
     expect(again.err).toMatch(/exists; pass --force/)
     expect(readFileSync(join(home, 'genesis.json'), 'utf8')).toBe(before)
-    const forced = await run('--home', home, 'chain', 'init', '--force', '--countries', 'IT')
+    const forced = await run('--home', home, 'chain', 'init', '--force', '--countries', 'IT', '--no-policies')
     expect(forced.code).toBe(0)
+    expect(parseGenesisState((JSON.parse(readFileSync(join(home, 'genesis.json'), 'utf8')) as GenesisDoc).app_state).policies).toEqual([])
     expect(parseGenesisState((JSON.parse(readFileSync(join(home, 'genesis.json'), 'utf8')) as GenesisDoc).app_state).members.map((m) => m.country)).toEqual(['IT'])
   })
 
