@@ -208,10 +208,10 @@ export async function planRetrieve (request: SignedRequest, carrierPeerId: strin
     status: 'OK', tokenId, obligations: answer.obligations, category: record.category, mediaType: record.mediaType, wrappedKey,
     plaintextBytes, segmentBytes: record.segmentBytes, commitment, contentTransformed, retentionDays, policyVersions: answer.policyVersions
   }
-  // audit first: the decision and the access event are durable before the first byte leaves
-  await logDecision('allow')
-  await c.access.record(accessEvent('permit', { policyVersions: answer.policyVersions, obligations: answer.obligations }), { signal: ctx.step() })
+  // after the trailer (the order of the issue: stream, sign the trailer, append the access event)
   const after = async (): Promise<void> => {
+    await logDecision('allow')
+    await c.access.record(accessEvent('permit', { policyVersions: answer.policyVersions, obligations: answer.obligations }), { signal: ctx.step() })
     if (notify) {
       await c.notifier.notify(record.subject, {
         kind: emergency ? 'emergency-access' : 'access',

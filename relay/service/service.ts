@@ -154,9 +154,13 @@ class Service implements RelayService {
     if (!this.#started) throw new RelayServiceStoppedError('the relay service is not started')
     const signal = AbortSignal.any([this.#shutdown.signal, AbortSignal.timeout(this.#init.responseTimeoutMs), ...(options.signal === undefined ? [] : [options.signal])])
     const { frames, plan } = await this.#retrieve(request, this.#c.identity.peerId, this.#context(signal))
-    yield * frames
-    this.#requests.inc({ kind: 'retrieve-local', outcome: plan.kind === 'release' ? 'OK' : plan.denial.status })
-    await this.#after(plan)
+    try {
+      yield * frames
+      this.#requests.inc({ kind: 'retrieve-local', outcome: plan.kind === 'release' ? 'OK' : plan.denial.status })
+    } finally {
+      // also when the stream failed part-way: bytes may have left
+      await this.#after(plan)
+    }
   }
 
   async discoverLocal (request: SignedRequest, options: { signal?: AbortSignal } = {}): Promise<DiscoverResult> {
@@ -180,9 +184,13 @@ class Service implements RelayService {
         return
       }
       const { frames, plan } = await this.#retrieve(frame.request, peerId, ctx)
-      await writeFrames(stream, frames, { signal: response, drainTimeoutMs: this.#init.writeTimeoutMs })
-      this.#requests.inc({ kind, outcome: plan.kind === 'release' ? 'OK' : plan.denial.status })
-      await this.#after(plan)
+      try {
+        await writeFrames(stream, frames, { signal: response, drainTimeoutMs: this.#init.writeTimeoutMs })
+        this.#requests.inc({ kind, outcome: plan.kind === 'release' ? 'OK' : plan.denial.status })
+      } finally {
+        // also when the stream failed part-way: bytes may have left
+        await this.#after(plan)
+      }
     } catch (err) {
       this.#requests.inc({ kind, outcome: 'reset' })
       if (err instanceof StreamTimeoutError) this.#log.debug({ peerId }, err.message)

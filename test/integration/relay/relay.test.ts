@@ -22,6 +22,11 @@ async function denial (p: Promise<unknown>): Promise<RetrievalDeniedError> {
   return err as RetrievalDeniedError
 }
 
+/** Waits (bounded) for the custodian's work after the trailer: the access event, the inbox. */
+async function eventually (check: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 20))
+}
+
 describe('relay service across real nodes', () => {
   let w: RelayWorld
   let de: RelayNode
@@ -62,7 +67,8 @@ describe('relay service across real nodes', () => {
     expect(opened.header.obligations).toContain('audit')
     expect(opened.header.policyVersions.some((v) => v.startsWith('DE@'))).toBe(true)
 
-    // audit: the decision log and an access event, sealed to the patient once batched
+    // audit: the decision log and an access event (appended after the trailer), sealed to the patient once batched
+    await eventually(() => accessQueueDepth(de.storage.db) > 0)
     const decisions = decisionsBetween(de.storage.db, 0, Date.now() + 1)
     expect(decisions.some((d) => d.tokenId === bytesToHex(summary.tokenId) && d.decision === 'allow' && d.direction === 'export')).toBe(true)
     expect(accessQueueDepth(de.storage.db)).toBeGreaterThan(0)
@@ -210,6 +216,7 @@ describe('relay service across real nodes', () => {
     expect(() => w.sign(medic, lab.tokenId, de, 'emergency', '')).toThrow(/justification/)
     const opened = await w.fetch(fr, medic, w.sign(medic, lab.tokenId, de, 'emergency', 'unconscious after a road accident'))
     expect(opened.header.obligations).toEqual(expect.arrayContaining(['audit', 'notify-patient']))
+    await eventually(() => inboxMessages(de.storage.db, patient.subject).length > 0)
     const inbox = inboxMessages(de.storage.db, patient.subject)
     expect(inbox.some((m) => m.kind === 'emergency-access')).toBe(true)
     const flagged = decisionsBetween(de.storage.db, 0, Date.now() + 1).filter((d) => d.emergency && d.decision === 'allow')
