@@ -3,6 +3,8 @@ import { globalOptions, type CliContext } from '../context.js'
 import { createNode } from '../../create-node.js'
 import { passphraseOf, requireConfig, stderrLogger } from './node-common.js'
 
+const EXIT_GRACE_MS = 500
+
 /**
  * `healthrelay start --home D`: runs the daemon of this home (createNode). Prints the API URL and
  * peer id once everything is up; on SIGTERM or SIGINT stops cleanly and exits 0.
@@ -33,5 +35,8 @@ export function registerStart (program: Command, ctx: CliContext): void {
       await node.stop()
       ctx.io.out(`stopped on ${signal}`)
       ctx.exit.code = 0
+      // Everything of ours is stopped; keep-alive sockets that the RPC libraries leave to time out
+      // must not hold the process (an unref'd timer fires only if something else keeps it alive).
+      setTimeout(() => { process.exit(0) }, EXIT_GRACE_MS).unref()
     })
 }
