@@ -17,7 +17,7 @@ import { readGenesis, readValidatorKey } from './genesis.js'
 import { txHash as txHashOf } from './header.js'
 import { Mempool, type MempoolInit } from './mempool.js'
 import { hrMatch } from './query.js'
-import { blockEvents } from './rpc/events.js'
+import { newBlockEvent, txEvents } from './rpc/events.js'
 import { JsonRpcDispatcher } from './rpc/jsonrpc.js'
 import { createMethods, type BroadcastCommitResult } from './rpc/methods.js'
 import { createRpcServer, type RpcServer } from './rpc/server.js'
@@ -165,11 +165,8 @@ export function createEngine (init: EngineInit, components: EngineComponents): E
         w.resolve({ result: results[i] ?? ExecTxResult.fromPartial({}), height: block.header.height })
       }
     })
-    if (server?.hasSubscribers() === true) {
-      const { newBlock, txs } = blockEvents(committed)
-      server.publish(newBlock)
-      for (const t of txs) server.publish(t)
-    }
+    if (server?.wants('NewBlock') === true) server.publish(newBlockEvent(committed))
+    if (server?.wants('Tx') === true) for (const t of txEvents(committed)) server.publish(t)
     for (const l of blockListeners) {
       try { l(committed) } catch (err) { log.warn({ err }, 'a block listener failed') }
     }

@@ -114,17 +114,36 @@ export function createSchema (db: Database.Database): void {
   db.exec(SCHEMA)
 }
 
+interface WriteStatements {
+  block: Database.Statement
+  tx: Database.Statement
+  event: Database.Statement
+}
+
+const writeStatements = new WeakMap<Database.Database, WriteStatements>()
+
+function statementsFor (db: Database.Database): WriteStatements {
+  let s = writeStatements.get(db)
+  if (s === undefined) {
+    s = {
+      block: db.prepare('INSERT INTO engine_blocks (height, hash, parts_hash, header, num_txs, size, last_commit, finalize) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      tx: db.prepare('INSERT INTO engine_txs (height, idx, hash, tx, result) VALUES (?, ?, ?, ?, ?)'),
+      event: db.prepare('INSERT INTO engine_tx_events (height, idx, key, value) VALUES (?, ?, ?, ?)')
+    }
+    writeStatements.set(db, s)
+  }
+  return s
+}
+
 /** Writes one block with its txs and index rows; called inside the commit transaction. */
 export function writeBlock (db: Database.Database, block: StoredBlock, results: readonly ExecTxResult[]): void {
+  const st = statementsFor(db)
   const finalize = ResponseFinalizeBlock.encode({ ...block.finalize, txResults: [] }).finish()
-  db.prepare('INSERT INTO engine_blocks (height, hash, parts_hash, header, num_txs, size, last_commit, finalize) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-    .run(block.header.height, block.id.hash, block.id.parts.hash, headerToJson(block.header), block.txs.length, block.size, commitToJson(block.lastCommit), finalize)
-  const insTx = db.prepare('INSERT INTO engine_txs (height, idx, hash, tx, result) VALUES (?, ?, ?, ?, ?)')
-  const insEv = db.prepare('INSERT INTO engine_tx_events (height, idx, key, value) VALUES (?, ?, ?, ?)')
+  st.block.run(block.header.height, block.id.hash, block.id.parts.hash, headerToJson(block.header), block.txs.length, block.size, commitToJson(block.lastCommit), finalize)
   block.txs.forEach((tx, i) => {
     const result = results[i] ?? ExecTxResult.fromPartial({})
-    insTx.run(block.header.height, i, txHashOf(tx), tx, ExecTxResult.encode(result).finish())
-    for (const [k, v] of indexedAttributes(result.events)) insEv.run(block.header.height, i, k, v)
+    st.tx.run(block.header.height, i, txHashOf(tx), tx, ExecTxResult.encode(result).finish())
+    for (const [k, v] of indexedAttributes(result.events)) st.event.run(block.header.height, i, k, v)
   })
 }
 

@@ -32,16 +32,20 @@ function published (map: Map<string, string[]>, data: unknown): PublishedEvent {
   return { events: map, dataJson: JSON.stringify(data), eventsJson: JSON.stringify(Object.fromEntries(map)) }
 }
 
-/** The NewBlock event and one Tx event per tx of a committed block. */
-export function blockEvents (c: CommittedBlock): { newBlock: PublishedEvent, txs: PublishedEvent[] } {
-  const height = c.block.header.height.toString()
+/** The NewBlock event of a committed block. */
+export function newBlockEvent (c: CommittedBlock): PublishedEvent {
   const blockMap = new Map<string, string[]>([['tm.event', ['NewBlock']]])
   addEvents(blockMap, c.finalize.events)
-  const newBlock = published(blockMap, {
+  return published(blockMap, {
     type: 'tendermint/event/NewBlock',
     value: { block: blockJson(c.block), block_id: blockIdJson(c.block.id), result_finalize_block: finalizeJson(c.finalize, c.results) }
   })
-  const txs = c.block.txs.map((tx, index) => {
+}
+
+/** One Tx event per tx of a committed block. */
+export function txEvents (c: CommittedBlock): PublishedEvent[] {
+  const height = c.block.header.height.toString()
+  return c.block.txs.map((tx, index) => {
     const result = c.results[index] ?? ExecTxResult.fromPartial({})
     const map = new Map<string, string[]>([['tm.event', ['Tx']], ['tx.hash', [hexUpper(txHash(tx))]], ['tx.height', [height]]])
     addEvents(map, result.events)
@@ -50,5 +54,4 @@ export function blockEvents (c: CommittedBlock): { newBlock: PublishedEvent, txs
       value: { TxResult: { height, index, tx: b64(tx), result: txResultJson(result) } }
     })
   })
-  return { newBlock, txs }
 }

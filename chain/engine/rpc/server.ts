@@ -28,8 +28,8 @@ export interface RpcServer {
   listen: (host: string, port: number) => Promise<AddressInfo>
   /** Sends an event to every subscription whose query it matches. */
   publish: (event: PublishedEvent) => void
-  /** Whether any websocket client holds a subscription (events are built only then). */
-  hasSubscribers: () => boolean
+  /** Whether any subscription may match events of `tm.event` = `kind` (events are built only then). */
+  wants: (kind: 'NewBlock' | 'Tx') => boolean
   close: () => Promise<void>
 }
 
@@ -190,8 +190,13 @@ export function createRpcServer (dispatcher: JsonRpcDispatcher, log: ComponentLo
       }
     },
 
-    hasSubscribers: () => {
-      for (const subs of clients.values()) if (subs.size > 0) return true
+    wants: (kind) => {
+      for (const subs of clients.values()) {
+        for (const sub of subs.values()) {
+          const excluded = sub.query.conditions.some((c) => c.key === 'tm.event' && c.op === '=' && c.operand?.kind === 'string' && c.operand.value !== kind)
+          if (!excluded) return true
+        }
+      }
       return false
     },
 
