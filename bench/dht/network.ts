@@ -5,7 +5,7 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { PrivateKey } from '@libp2p/interface'
-import { silentLogger } from '../../common/logger.js'
+import { createLogger, silentLogger } from '../../common/logger.js'
 import { createP2pHost, StaticPeerRegistry, type P2pHost, type RegisteredNode } from '../../relay/p2p/index.js'
 
 export const COUNTRIES = ['DE', 'FR', 'US', 'IT', 'ES', 'NL', 'PL', 'SE', 'PT', 'AT'] as const
@@ -27,9 +27,12 @@ export function routingTableSize (host: P2pHost): number {
   return (host.dht as unknown as { routingTable: { size: number } }).routingTable.size
 }
 
-export async function buildNetwork (size: number): Promise<BenchNetwork> {
+/** `maxPeers`: registered peers each host dials at start (the DHT finds the rest). */
+export async function buildNetwork (size: number, maxPeers = 8): Promise<BenchNetwork> {
   const registry = new StaticPeerRegistry()
-  const logger = silentLogger()
+  // BENCH_LOG=debug shows the hosts' own logs (dial failures, registry changes)
+  const level = process.env.BENCH_LOG
+  const logger = level === 'debug' || level === 'info' ? createLogger({ level }) : silentLogger()
   const peers: BenchPeer[] = []
   for (let i = 0; i < size; i++) {
     const key = await generateKeyPair('Ed25519')
@@ -38,7 +41,7 @@ export async function buildNetwork (size: number): Promise<BenchNetwork> {
       key,
       peerId: peerIdFromPrivateKey(key).toString(),
       country,
-      host: createP2pHost({ privateKey: key, listen: ['/ip4/127.0.0.1/tcp/0'] }, { registry, logger })
+      host: createP2pHost({ privateKey: key, listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: { maxPeers } }, { registry, logger })
     })
   }
   const entries = (withAddrs: boolean): RegisteredNode[] => peers.map((p) => ({

@@ -9,10 +9,10 @@ import type { ComponentLogger } from '../../common/logger.js'
 import type { PeerRegistry, RegisteredNode } from './registry.js'
 import { errorMessage } from './abort.js'
 
-/** Dial targets the bootstrapper keeps connected at most. @default */
-export const DEFAULT_BOOTSTRAP_MAX_PEERS = 24
-export const DEFAULT_BOOTSTRAP_CONCURRENCY = 8
-export const DEFAULT_BOOTSTRAP_DIAL_TIMEOUT_MS = 5_000
+/** Registered peers the bootstrapper dials until this many are connected (the DHT finds the rest). */
+export const DEFAULT_BOOTSTRAP_MAX_PEERS = 16
+export const DEFAULT_BOOTSTRAP_CONCURRENCY = 4
+export const DEFAULT_BOOTSTRAP_DIAL_TIMEOUT_MS = 10_000
 export const DEFAULT_BOOTSTRAP_INTERVAL_MS = 30_000
 
 export interface BootstrapInit {

@@ -64,6 +64,13 @@ export interface P2pHostInit {
   maxConnections?: number
   inboundConnectionThreshold?: number
   maxIncomingPendingConnections?: number
+  /**
+   * Close a connection whose periodic ping fails. Off by default: registered peers are long-lived
+   * servers, and on a starved CPU a slow ping would cut every connection at once (TCP errors still
+   * close connections, and the DHT times out unresponsive peers by itself).
+   * @default false
+   */
+  abortConnectionOnPingFailure?: boolean
   /** The DHT protocol; change only for isolated test networks. @default DHT_PROTOCOL */
   dhtProtocol?: string
   dht?: HostDhtInit
@@ -166,6 +173,7 @@ class Host implements P2pHost {
         connectionEncrypters: [noise()],
         streamMuxers: [yamux()],
         connectionGater: registryConnectionGater(registry, { self }),
+        connectionMonitor: { abortConnectionOnPingFailure: init.abortConnectionOnPingFailure ?? false },
         connectionManager: {
           maxConnections: init.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
           inboundConnectionThreshold: init.inboundConnectionThreshold ?? DEFAULT_INBOUND_CONNECTION_THRESHOLD,
