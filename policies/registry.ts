@@ -60,8 +60,11 @@ export type RegistryEvent =
   | { readonly name: 'LEDGER_EVENT', readonly height: bigint, readonly event: { readonly type: string, readonly jurisdiction?: string, readonly version?: string, readonly effectiveHeight?: bigint } }
 
 export interface PolicyRegistry {
-  /** Installs the initial modules and the chain's latest effective ones. */
-  start: (options?: { signal?: AbortSignal }) => Promise<void>
+  /**
+   * Installs the initial modules and the chain's latest ones: those in force at `height` when it
+   * is given (the chain's current height), else all of them.
+   */
+  start: (options?: { signal?: AbortSignal, height?: bigint }) => Promise<void>
   stop: () => Promise<void>
   /** A new block: installs every published module that is now in force. */
   onBlock: (height: bigint, options?: { signal?: AbortSignal }) => Promise<void>
@@ -168,7 +171,7 @@ export function createPolicyRegistry (init: PolicyRegistryInit, components: Poli
         state.set(m.code, { jurisdiction: m.code, version: m.version, source: 'initial' })
       }
       started = true
-      await serialised(undefined, { signal: options?.signal ?? shutdown.signal })
+      await serialised(options?.height, { signal: options?.signal ?? shutdown.signal })
     },
     stop: async () => {
       if (!started) return
