@@ -30,7 +30,7 @@ describe('sealTo / openSealed', () => {
     expect(() => openSealed(sealed, other.privateKey, other.publicKey, ACCESS_DETAILS_LABEL)).toThrow(KeyUnwrapError)
     expect(() => openSealed(sealed, subject.privateKey, subject.publicKey, 'other-kind')).toThrow(KeyUnwrapError)
     const altered = Uint8Array.from(sealed)
-    altered[altered.length - 1] ^= 1
+    altered[altered.length - 1] = (altered[altered.length - 1] ?? 0) ^ 1
     expect(() => openSealed(altered, subject.privateKey, subject.publicKey, ACCESS_DETAILS_LABEL)).toThrow(KeyUnwrapError)
   })
 })
