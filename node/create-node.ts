@@ -153,7 +153,7 @@ export function createNode (config: NodeConfig, options: CreateNodeOptions): Hea
         x25519Key = await keystore.x25519Key()
         peerKey = await loadOrCreatePeerKey(keystore.paths.p2pDir)
       },
-      stop: async () => { operatorKey = undefined; x25519Key = undefined; peerKey = undefined }
+      stop: () => { operatorKey = undefined; x25519Key = undefined; peerKey = undefined; return Promise.resolve() }
     },
     {
       name: 'storage',
@@ -209,7 +209,7 @@ export function createNode (config: NodeConfig, options: CreateNodeOptions): Hea
     },
     {
       name: 'records',
-      start: async () => {
+      start: () => {
         records = createRecordService({
           storage: need(storage, 'storage'), kek, country: config.country, custodianX25519: need(x25519Key, 'the keystore').publicKey,
           enrollOnChain: async (s) => {
@@ -225,8 +225,9 @@ export function createNode (config: NodeConfig, options: CreateNodeOptions): Hea
           logger: options.logger,
           clock
         })
+        return Promise.resolve()
       },
-      stop: async () => { records = undefined }
+      stop: () => { records = undefined; return Promise.resolve() }
     },
     {
       name: 'relay',

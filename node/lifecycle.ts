@@ -20,8 +20,7 @@ export interface Lifecycle {
 export function createLifecycle (parts: readonly Part[], logger: ComponentLogger): Lifecycle {
   const started: Part[] = []
   const stopAll = async (): Promise<void> => {
-    while (started.length > 0) {
-      const p = started.pop()!
+    for (let p = started.pop(); p !== undefined; p = started.pop()) {
       try { await p.stop() } catch (err) { logger.error({ part: p.name, err: err instanceof Error ? err.message : String(err) }, 'stop failed') }
       logger.debug({ part: p.name }, 'stopped')
     }

@@ -30,7 +30,6 @@ const safe = (f: () => number): number => { try { return f() } catch { return 0 
 export function createNodeMetrics (registry: Registry): NodeMetrics {
   let sources: GaugeSources | undefined
   const gauge = (name: string, help: string, read: (s: GaugeSources) => () => number): void => {
-    // eslint-disable-next-line no-new
     new Gauge({ name, help, registers: [registry], collect () { if (sources !== undefined) this.set(safe(read(sources))) } })
   }
   gauge('healthrelay_chain_height', 'latest chain height this node knows', (s) => s.chainHeight)

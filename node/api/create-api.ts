@@ -4,6 +4,7 @@
  * `/openapi.json`. Tests call `app.request()`; `node/create-node.ts` serves it with @hono/node-server.
  */
 import { Hono } from 'hono'
+import { routePath } from 'hono/route'
 import type { ApiComponents, ApiEnv } from './context.js'
 import { authenticate } from './auth.js'
 import { errorHandler, notFound } from './errors.js'
@@ -32,7 +33,9 @@ export function createApi (c: ApiComponents): Api {
     app.use('*', async (ctx, next) => {
       const end = m.httpSeconds.startTimer()
       await next()
-      const route = ctx.req.routePath === '' || ctx.req.routePath === '/*' ? 'unmatched' : ctx.req.routePath
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-argument -- hono types the helper's context loosely
+      const path = routePath(ctx)
+      const route = path === '' || path === '/*' ? 'unmatched' : path
       end({ route })
       m.httpRequests.inc({ method: ctx.req.method, route, status: String(ctx.res.status) })
     })

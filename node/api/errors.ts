@@ -1,6 +1,7 @@
 /** The one place errors become HTTP responses: `{ error: { name, message } }`. */
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
+import { routePath } from 'hono/route'
 import { HealthrelayError } from '../../common/errors.js'
 import type { ComponentLogger } from '../../common/logger.js'
 
@@ -13,7 +14,7 @@ export function errorHandler (logger: ComponentLogger): (err: Error, c: Context)
     if (err instanceof HTTPException) {
       return c.json({ error: { name: 'HttpError', message: err.message === '' ? 'request refused' : err.message } }, err.status)
     }
-    log.error({ err: err.message, errName: err.name, route: c.req.routePath }, 'unhandled error')
+    log.error({ err: err.message, errName: err.name, route: routePath(c) }, 'unhandled error')
     return c.json({ error: { name: 'InternalError', message: 'internal error' } }, 500)
   }
 }

@@ -25,7 +25,7 @@ export interface RouteSpec<B extends ZodType = ZodType, Q extends ZodType = ZodT
 export class RouteTable {
   readonly specs: RouteSpec[] = []
   add<B extends ZodType, Q extends ZodType>(spec: RouteSpec<B, Q>): RouteSpec<B, Q> {
-    this.specs.push(spec as unknown as RouteSpec)
+    this.specs.push(spec)
     return spec
   }
 }

@@ -18,7 +18,7 @@ export const APIKEYS_COMPONENT = 'apikeys'
 export const APIKEYS_MIGRATIONS: readonly Migration[] = [{
   version: 1,
   name: 'api keys',
-  up: (db) => {
+  up: (db: Db): void => {
     db.exec(`CREATE TABLE api_keys (
       id TEXT PRIMARY KEY,
       name TEXT NOT NULL,
@@ -72,9 +72,11 @@ export function revokeApiKey (db: Db, id: string, at: number): void {
 export function verifyApiKey (db: Db, key: string): ApiKeyInfo | undefined {
   const m = KEY_PATTERN.exec(key)
   if (m === null) return undefined
-  const row = stmt<[string], Row>(db, 'SELECT * FROM api_keys WHERE id = ?').get(m[1]!)
+  const [, id, secret] = m
+  if (id === undefined || secret === undefined) return undefined
+  const row = stmt<[string], Row>(db, 'SELECT * FROM api_keys WHERE id = ?').get(id)
   if (row === undefined || row.revoked_at !== null) return undefined
-  const actual = hash(m[2]!)
+  const actual = hash(secret)
   if (!timingSafeEqual(actual, row.secret_hash)) return undefined
   return info(row)
 }

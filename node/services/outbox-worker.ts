@@ -176,10 +176,11 @@ export function createOutboxWorker (init: OutboxWorkerInit, c: OutboxWorkerCompo
   }
 
   return {
-    async start () {
+    start: async () => {
       if (!stopped) return
       stopped = false
       schedule(0)
+      await Promise.resolve()
     },
     async stop () {
       if (stopped) return

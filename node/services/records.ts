@@ -69,7 +69,7 @@ export interface RecordService {
 export function newShareCode (): string {
   const alphabet = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789'
   const bytes = randomBytes(12)
-  const chars = [...bytes].map((b) => alphabet[b % alphabet.length]!)
+  const chars = [...bytes].map((b) => alphabet.charAt(b % alphabet.length))
   return `${chars.slice(0, 4).join('')}-${chars.slice(4, 8).join('')}-${chars.slice(8).join('')}`
 }
 

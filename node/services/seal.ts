@@ -51,7 +51,7 @@ export function openSealed (sealed: Uint8Array, privateKey: Uint8Array): unknown
   const b = Buffer.from(sealed)
   if (b[0] !== VERSION || b.length < 34) throw new InvalidInputError('not a sealed value')
   const eph = b.subarray(1, 33)
-  const n = b[33]!
+  const n = b[33] ?? 0
   const pub = x25519.getPublicKey(privateKey)
   const shared = x25519.getSharedSecret(privateKey, eph)
   const key = wrapKey(shared, eph, pub)

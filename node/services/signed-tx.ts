@@ -56,7 +56,7 @@ export function createTxBroadcaster (init: { rpcUrl: string }): TxBroadcaster {
         throw new ChainUnavailableError(`cannot reach the chain RPC at ${init.rpcUrl}: ${err instanceof Error ? err.message : String(err)}`)
       }
     },
-    async stop () { client?.disconnect(); client = undefined },
+    stop: () => { client?.disconnect(); client = undefined; return Promise.resolve() },
     async broadcast (tx) {
       if (client === undefined) throw new ChainUnavailableError('the broadcaster is not started')
       let res
@@ -67,7 +67,7 @@ export function createTxBroadcaster (init: { rpcUrl: string }): TxBroadcaster {
         if (m !== null) throw new ChainTxError(Number(m[1]), m[2] ?? '', '', m[3] ?? '')
         throw err
       }
-      if (res.code !== 0) throw new ChainTxError(res.code, '', res.transactionHash, res.rawLog ?? '', BigInt(res.height))
+      if (res.code !== 0) throw new ChainTxError(res.code, '', res.transactionHash, `code ${res.code}`, BigInt(res.height))
       return { txHash: res.transactionHash, height: BigInt(res.height), events: decodeLedgerEvents(res.events) }
     }
   }

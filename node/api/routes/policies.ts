@@ -28,7 +28,9 @@ export function recentDecisions (c: Pick<ApiComponents, 'db' | 'clock'>, code: s
   const out: DecisionRecord[] = []
   const rows = decisionsBetween(c.db(), 0, now + 1, 100_000)
   for (let i = rows.length - 1; i >= 0 && out.length < limit; i--) {
-    const parsed = decisionRecordSchema.safeParse(rows[i]!.request)
+    const row = rows[i]
+    if (row === undefined) continue
+    const parsed = decisionRecordSchema.safeParse(row.request)
     if (!parsed.success) continue
     const r = parsed.data as unknown as DecisionRecord
     if (r.modules.export.jurisdiction === code || r.modules.import.jurisdiction === code ||
@@ -106,7 +108,9 @@ export function policiesApi (c: ApiComponents, table: RouteTable): Hono<ApiEnv> 
     const b = await parseBody(ctx, publish)
     const tx = decodeSignedTx(b.tx, ['MsgPublishPolicy'])
     if (tx.messages.length !== 1) throw new UnexpectedTxError('publish one module per tx')
-    const msg = ledger.MsgPublishPolicy.decode(tx.messages[0]!.value)
+    const first = tx.messages[0]
+    if (first === undefined) throw new UnexpectedTxError('the tx carries no Msg')
+    const msg = ledger.MsgPublishPolicy.decode(first.value)
     if (msg.jurisdiction !== code) throw new UnexpectedTxError(`the tx publishes ${msg.jurisdiction}, not ${code}`)
     const files = filesFromPublished({ jurisdiction: msg.jurisdiction, version: msg.version, cedar: msg.cedar, metadataJson: msg.metadataJson, effectiveHeight: 0n })
     const parentCode = (JSON.parse(files.moduleJson as string) as { extends?: string }).extends

@@ -27,10 +27,10 @@ async function startNode (home: string): Promise<Running> {
   const exited = new Promise<number | null>((resolve) => { child.once('exit', (code) => { resolve(code) }) })
   let out = ''
   let err = ''
-  child.stderr!.on('data', (d: Buffer) => { err += d.toString() })
+  child.stderr.on('data', (d: Buffer) => { err += d.toString() })
   const api = await new Promise<string>((resolve, reject) => {
     const t = setTimeout(() => { reject(new Error(`node did not start: ${err.slice(-2000)}`)) }, 60_000)
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString()
       const m = /API (http:\/\/[^\s]+)/.exec(out)
       if (m !== null) { clearTimeout(t); resolve(m[1]!) }

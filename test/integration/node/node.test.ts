@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-explicit-any -- JSON answers of the API under test */
 /**
  * One node with REAL parts: the embedded engine running the ledger (genesis: the node's operator
  * a member, its peer registered, the bundled policy modules published), createNode on loopback
