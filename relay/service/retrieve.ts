@@ -41,7 +41,7 @@ const NOT_FOUND: Denial = { status: 'NOT_FOUND', reason: reason('not-found', '',
 const TRANSFORMING = new Set(['deidentify', 'redact'])
 
 /** The token id of a request, read without trusting it (only to echo it in a refusal). */
-function tokenIdOf (request: SignedRequest): Uint8Array {
+export function tokenIdOf (request: SignedRequest): Uint8Array {
   try { return decodeRetrieveRequestPayload(request.payload).tokenId } catch { return new Uint8Array(0) }
 }
 

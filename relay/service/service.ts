@@ -21,7 +21,7 @@ import type { PipelineContext, ResolvedInit } from './context.js'
 import { answerDiscover } from './discover.js'
 import { RelayServiceStoppedError, StreamLimitError, StreamTimeoutError } from './errors.js'
 import { reason } from './reasons.js'
-import { planRetrieve, type RetrievePlan } from './retrieve.js'
+import { planRetrieve, tokenIdOf, type RetrievePlan } from './retrieve.js'
 import { readRequestWithin, writeFrames } from './stream-io.js'
 
 class Service implements RelayService {
@@ -130,7 +130,7 @@ class Service implements RelayService {
       if (ctx.shutdown.aborted) throw err
       this.#log.warn({ peerId: carrierPeerId, err: (err as Error).name, message: (err as Error).message }, 'retrieve pipeline failed; answering unavailable')
       plan = {
-        kind: 'refuse', tokenId: new Uint8Array(0), requestPayload: request.payload,
+        kind: 'refuse', tokenId: tokenIdOf(request), requestPayload: request.payload,
         denial: { status: 'UNAVAILABLE', reason: reason('unavailable', this.#c.identity.country, '', 'the custodian could not decide now; try again') }
       }
     }
