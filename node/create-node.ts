@@ -5,7 +5,7 @@
  *     keystore → storage → chain client + broadcaster → chain view (events, height, lag guard)
  *     → policies (published modules, switched within one block) → peer registry (chain Nodes,
  *     refreshed each block) → libp2p host (registry gater) → location provider (re-provides held
- *     records) and resolver → relay service (when present) → outbox worker (mints, status changes,
+ *     records) and resolver → relay service (custodian side on the host, requester client) → outbox worker (mints, status changes,
  *     access batches) → HTTP API
  *
  * `stop()` closes the API first (in-flight requests drain), then the outbox worker (it finishes
@@ -37,6 +37,12 @@ import { createPolicyRegistry, type PolicyRegistry } from './services/policy-reg
 import { createRecordService, type RecordService } from './services/records.js'
 import { createTxBroadcaster } from './services/signed-tx.js'
 import { NodeNotStartedError } from './errors.js'
+import { createRelayApi } from './services/relay-api.js'
+import { createAccessBatcher, createRelayPorts, type AccessBatcher } from './relay-adapters/index.js'
+import { createRelayService, createRelayClient, type RelayServiceComponents } from '../relay/service/index.js'
+import { createSqliteNonceStore } from '../relay/protocol/index.js'
+import { getEnrolment } from './storage/index.js'
+import { join } from 'node:path'
 
 export interface CreateNodeOptions {
   /** The node's home directory (keys, database, blobs, p2p state). */
@@ -49,8 +55,6 @@ export interface CreateNodeOptions {
   clock?: () => number
   /** Outbox polling interval (ms). */
   outboxIntervalMs?: number
-  /** Builds the relay service once the node's parts exist (relay/service via node/relay-adapters). */
-  relay?: (parts: NodeParts) => { start: () => Promise<void>, stop: () => Promise<void>, api: RelayApi }
 }
 
 /** The started parts, for the relay service's adapters, the CLI and tests. */
@@ -124,7 +128,8 @@ export function createNode (config: NodeConfig, options: CreateNodeOptions): Hea
   let resolver: Resolver | undefined
   let records: RecordService | undefined
   let outbox: OutboxWorker | undefined
-  let relay: ReturnType<NonNullable<CreateNodeOptions['relay']>> | undefined
+  let relay: { api: RelayApi, stop: () => Promise<void> } | undefined
+  let accessBatcher: AccessBatcher | undefined
   let server: ServerType | undefined
   let apiUrl = ''
   let api: Api | undefined
@@ -232,11 +237,32 @@ export function createNode (config: NodeConfig, options: CreateNodeOptions): Hea
     {
       name: 'relay',
       start: async () => {
-        if (options.relay === undefined) { log.info('no relay service in this build: discover and retrieve answer 503'); return }
-        relay = options.relay(parts())
-        await relay.start()
+        const st = need(storage, 'storage')
+        const ports = createRelayPorts({ ledger: { isCurrent: async () => await Promise.resolve(view.status().fresh) }, clock }, {
+          storage: st, keys: kek, queries: chain.queries, registry: peers, engine: policies.engine
+        })
+        const unsubscribe = view.onNewBlock((h) => { ports.ledger.onBlock(h) })
+        const nonces = createSqliteNonceStore({ path: join(options.home, 'relay', 'nonces.sqlite'), clock })
+        nonces.start()
+        const service = createRelayService({ freshnessWindowMs: config.relay.freshnessWindowMs }, {
+          ...ports,
+          network: host.libp2p as unknown as RelayServiceComponents['network'],
+          identity: { peerId: host.peerId.toString(), country: config.country, ed25519PrivateKey: need(peerKey, 'the keystore').raw },
+          nonces,
+          logger: options.logger,
+          metrics: registry,
+          clock
+        })
+        try {
+          await service.start()
+        } catch (err) { unsubscribe(); nonces.stop(); throw err }
+        const client = createRelayClient({}, { network: host.libp2p, registry: peers, resolver: need(resolver, 'the resolver'), local: service, logger: options.logger })
+        accessBatcher = createAccessBatcher({ custodianAddress: need(operatorKey, 'the keystore').address }, {
+          storage: st, subjectKey: async (s) => await Promise.resolve(getEnrolment(st.db, s)?.x25519PublicKey), clock
+        })
+        relay = { api: createRelayApi(client), stop: async () => { unsubscribe(); await service.stop(); nonces.stop() } }
       },
-      stop: async () => { const r = relay; relay = undefined; await r?.stop() }
+      stop: async () => { const r = relay; relay = undefined; accessBatcher = undefined; await r?.stop() }
     },
     {
       name: 'outbox',
@@ -245,6 +271,7 @@ export function createNode (config: NodeConfig, options: CreateNodeOptions): Hea
           storage: need(storage, 'storage'),
           signer: operatorSigner,
           queries: () => chain.queries,
+          flushAccess: async () => await accessBatcher?.flush(),
           provide: async (tokenId) => { await provider?.provide(Buffer.from(tokenId, 'hex')) },
           metrics,
           logger: options.logger,

@@ -83,8 +83,21 @@ export function recordsApi (c: ApiComponents, table: RouteTable): Hono<ApiEnv> {
     if (relay === undefined) throw new RelayServiceUnavailableError('relay service not started')
     let body: unknown
     try { body = await ctx.req.json() } catch { throw new InvalidInputError('the body must be JSON') }
-    const stream = await relay.retrieve(tokenId, body, { signal: ctx.req.raw.signal })
-    const readable = stream instanceof ReadableStream ? stream : ReadableStream.from(stream)
+    const frames = await relay.retrieve(tokenId, body, { signal: ctx.req.raw.signal })
+    // the first frame before the status line: a custodian that cannot be reached is an error answer, not a broken 200
+    const it = (frames instanceof ReadableStream ? ReadableStream.prototype.values.call(frames) : frames[Symbol.asyncIterator]()) as AsyncIterator<Uint8Array>
+    const first = await it.next()
+    const readable = new ReadableStream<Uint8Array>({
+      start (controller) { if (first.done !== true) controller.enqueue(first.value); else controller.close() },
+      async pull (controller) {
+        try {
+          const next = await it.next()
+          if (next.done === true) controller.close()
+          else controller.enqueue(next.value)
+        } catch (err) { controller.error(err) }
+      },
+      async cancel () { await it.return?.() }
+    })
     return new Response(readable, { status: 200, headers: { 'content-type': ENVELOPE_MEDIA_TYPE } })
   })
 
