@@ -63,6 +63,7 @@ export interface RelayServiceComponents {
   nonces: NonceStore
   /** Per-doctor and per-node emergency budgets (`emergency:doctor:<id>`, `emergency:node`). */
   emergencyLimiter: RateLimiter
+  /** Issuer signatures already verified (default: a bounded cache of its own). */
   signatureCache?: SignatureCache
   logger: ComponentLogger
   metrics?: MetricsRegistry

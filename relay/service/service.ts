@@ -9,7 +9,7 @@ import type { Stream } from '@libp2p/interface'
 import { Counter, Histogram, Registry } from 'prom-client'
 import type { ComponentLogger } from '../../common/logger.js'
 import {
-  RELAY_PROTOCOL, discoverResponseBytes, systemClock, writeEnvelope, type DiscoverResult, type RequestVerifierComponents,
+  RELAY_PROTOCOL, createSignatureCache, discoverResponseBytes, systemClock, writeEnvelope, type DiscoverResult, type RequestVerifierComponents,
   type SignedRequest
 } from '../protocol/index.js'
 import {
@@ -61,7 +61,8 @@ class Service implements RelayService {
       revocations: { isRevoked: async (id, options) => await ledger.isCredentialRevoked(id, options) },
       nonces: components.nonces,
       clock: components.clock ?? systemClock,
-      ...(components.signatureCache === undefined ? {} : { signatureCache: components.signatureCache })
+      // one Ed25519 check per credential, not per request (curve operations are costly)
+      signatureCache: components.signatureCache ?? createSignatureCache()
     }
     const registers = [components.metrics ?? new Registry()]
     this.#requests = new Counter({ name: 'healthrelay_relay_served_total', help: 'Relay streams served, by kind and outcome (status, or reset)', labelNames: ['kind', 'outcome'], registers })
