@@ -89,6 +89,13 @@ describe('relay service across real nodes', () => {
     expect((await w.chain.queries.accessLog(patient.subject)).total).toBeGreaterThan(0n)
   })
 
+  it('serves a request whose custodian is the carrying node itself (a domestic doctor)', async () => {
+    const german = w.doctor(de)
+    await w.grant(patient, [summary.tokenId], { country: 'DE' }, ['treatment'])
+    const opened = await w.fetch(de, german, w.sign(german, summary.tokenId, de))
+    expect(Buffer.from(opened.plaintext).equals(Buffer.from(summaryText))).toBe(true)
+  })
+
   it('discovery by share code and by identity answers the subject and only the releasable tokens', async () => {
     for (const q of [{ shareCode: patient.shareCode.toLowerCase() }, { homeCountry: 'DE', nationalId: patient.nationalId, birthDate: patient.birthDate }]) {
       const signed = signDiscoverRequest({ ...q, purpose: 'treatment', targetPeerId: de.peerId }, { ed25519PrivateKey: doctor.ed.privateKey, credential: doctor.credential.signed })
