@@ -39,7 +39,7 @@ import { createTxBroadcaster } from './services/signed-tx.js'
 import { NodeNotStartedError } from './errors.js'
 import { createRelayApi } from './services/relay-api.js'
 import { createAccessBatcher, createRelayPorts, type AccessBatcher } from './relay-adapters/index.js'
-import { createRelayService, createRelayClient, type RelayServiceComponents } from '../relay/service/index.js'
+import { createRelayService, createRelayClient } from '../relay/service/index.js'
 import { createSqliteNonceStore } from '../relay/protocol/index.js'
 import { getEnrolment } from './storage/index.js'
 import { join } from 'node:path'
@@ -246,7 +246,7 @@ export function createNode (config: NodeConfig, options: CreateNodeOptions): Hea
         nonces.start()
         const service = createRelayService({ freshnessWindowMs: config.relay.freshnessWindowMs }, {
           ...ports,
-          network: host.libp2p as unknown as RelayServiceComponents['network'],
+          network: host.libp2p,
           identity: { peerId: host.peerId.toString(), country: config.country, ed25519PrivateKey: need(peerKey, 'the keystore').raw },
           nonces,
           logger: options.logger,

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- JSON answers of the API under test */
 /**
  * Cross-border retrieval through two real nodes (DE custodian, FR requester) on the real engine:
  * a French doctor (own keys, credential issued by the FR node) discovers a German patient by share
@@ -90,7 +89,7 @@ describe('relay: a French doctor retrieves a German traveller\'s summary through
     const body = await waitFor(async () => {
       const req = signDiscoverRequest({ shareCode, purpose: 'treatment', targetPeerId: nodes.DE!.peerId }, { ed25519PrivateKey: doctor.ed25519.privateKey, credential })
       const res = await post('FR', '/v1/discover', JSON.stringify({ ...JSON.parse(hexBody(req.request)), homeCountry: 'DE' }))
-      const json = await res.json() as any
+      const json = await res.json() as { status?: string, subject?: string, tokens?: unknown }
       return res.status === 200 && json.status === 'OK' ? json : undefined
     }, 'discovery', 100, 200)
     expect(body.subject).toBe(subject)
