@@ -9,7 +9,7 @@
  * discover may add `"homeCountry"` (default: the query's own).
  */
 import { z } from 'zod'
-import { InvalidInputError } from '../../common/errors.js'
+import { InvalidInputError, UnavailableError } from '../../common/errors.js'
 import { decodeDiscoverQuery, decodeRetrieveRequestPayload, type DiscoverResult, type SignedRequest } from '../../relay/protocol/index.js'
 import type { RelayClient } from '../../relay/service/index.js'
 import type { RelayApi } from '../api/context.js'
@@ -38,7 +38,50 @@ export function discoverResultJson (r: DiscoverResult): Record<string, unknown> 
   }
 }
 
-export function createRelayApi (client: Pick<RelayClient, 'discover' | 'retrieve'>): RelayApi {
+/**
+ * Retrievals this node carries to one custodian peer at once; more wait their turn (a custodian
+ * refuses streams beyond its per-peer limit, relay/service DEFAULT_MAX_STREAMS_PER_PEER = 16, and
+ * every doctor of this country reaches it through this one peer).
+ */
+export const DEFAULT_MAX_RETRIEVALS_PER_CUSTODIAN = 12
+/** Retrievals waiting for a custodian peer; beyond that the node answers 503 at once. */
+export const DEFAULT_MAX_WAITING_PER_CUSTODIAN = 10_000
+
+function createPeerGate (max: number, maxWaiting: number): (peer: string, signal?: AbortSignal) => Promise<() => void> {
+  const state = new Map<string, { active: number, waiting: Array<() => void> }>()
+  return async (peer, signal) => {
+    let s = state.get(peer)
+    if (s === undefined) { s = { active: 0, waiting: [] }; state.set(peer, s) }
+    const slot = s
+    if (slot.active >= max) {
+      if (slot.waiting.length >= maxWaiting) throw new UnavailableError('too many retrievals are waiting for this custodian; try again')
+      await new Promise<void>((resolve, reject) => {
+        const go = (): void => { signal?.removeEventListener('abort', onAbort); resolve() }
+        const onAbort = (): void => { slot.waiting = slot.waiting.filter((w) => w !== go); reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted')) }
+        signal?.addEventListener('abort', onAbort, { once: true })
+        slot.waiting.push(go)
+      })
+    }
+    slot.active++
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      slot.active--
+      const next = slot.waiting.shift()
+      if (next !== undefined) next()
+      else if (slot.active === 0) state.delete(peer)
+    }
+  }
+}
+
+export interface RelayApiInit {
+  maxRetrievalsPerCustodian?: number
+  maxWaitingPerCustodian?: number
+}
+
+export function createRelayApi (client: Pick<RelayClient, 'discover' | 'retrieve'>, init: RelayApiInit = {}): RelayApi {
+  const gate = createPeerGate(init.maxRetrievalsPerCustodian ?? DEFAULT_MAX_RETRIEVALS_PER_CUSTODIAN, init.maxWaitingPerCustodian ?? DEFAULT_MAX_WAITING_PER_CUSTODIAN)
   return {
     async discover (body, options) {
       const { request, homeCountry } = parseSigned(body)
@@ -51,10 +94,14 @@ export function createRelayApi (client: Pick<RelayClient, 'discover' | 'retrieve
     },
     async retrieve (tokenId, body, options) {
       const { request } = parseSigned(body)
-      let named: string
-      try { named = Buffer.from(decodeRetrieveRequestPayload(request.payload).tokenId).toString('hex') } catch { throw new InvalidInputError('payload: not a RetrieveRequest') }
+      let decoded: ReturnType<typeof decodeRetrieveRequestPayload>
+      try { decoded = decodeRetrieveRequestPayload(request.payload) } catch { throw new InvalidInputError('payload: not a RetrieveRequest') }
+      const named = Buffer.from(decoded.tokenId).toString('hex')
       if (named !== tokenId) throw new InvalidInputError(`the signed request names token ${named}, not ${tokenId}`)
-      return await Promise.resolve(client.retrieve(request, options))
+      const release = await gate(decoded.custodianPeerId, options?.signal)
+      return (async function * () {
+        try { yield * client.retrieve(request, options) } finally { release() }
+      })()
     }
   }
 }
