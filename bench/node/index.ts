@@ -34,7 +34,7 @@ async function start (home: string): Promise<{ child: ChildProcess, api: string 
   const child = spawn(process.execPath, [BIN, '--home', home, 'start', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] })
   const api = await new Promise<string>((resolve, reject) => {
     let out = ''
-    child.stdout!.on('data', (d: Buffer) => { out += d.toString(); const m = /API (http:\/\/\S+)/.exec(out); if (m !== null) resolve(m[1]!) })
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); const m = /API (http:\/\/\S+)/.exec(out); if (m !== null) resolve(m[1]!) })
     child.once('exit', (code) => { reject(new Error(`node exited ${String(code)}`)) })
   })
   return { child, api }
