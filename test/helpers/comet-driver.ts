@@ -135,6 +135,24 @@ export class CometDriver {
     return r
   }
 
+  /**
+   * CheckTx NEW for many txs, as CometBFT's mempool sends them: several requests, then one Flush
+   * (in batches of `batch`). Admitted txs join the mempool in order.
+   */
+  async checkTxs (txs: readonly Uint8Array[], batch = 256): Promise<ResponseCheckTx[]> {
+    const out: ResponseCheckTx[] = []
+    for (let i = 0; i < txs.length; i += batch) {
+      const part = txs.slice(i, i + batch)
+      const responses = await this.mempoolConn.call(part.map((tx) => Request.fromPartial({ checkTx: { tx, type: CheckTxType.NEW } })))
+      for (const [j, r] of responses.entries()) {
+        const res = r.checkTx!
+        if (res.code === 0) this.mempool.push(part[j]!)
+        out.push(res)
+      }
+    }
+    return out
+  }
+
   async query (path: string, data: Uint8Array = new Uint8Array()): Promise<ResponseQuery> {
     const [res] = await this.queryConn.call([Request.fromPartial({ query: { path, data, height: 0n, prove: false } })])
     return res!.query!
