@@ -11,6 +11,8 @@ import { registerStart } from './start.js'
 import { registerKeys } from './keys.js'
 import { registerApikey } from './apikey.js'
 import { registerCredential } from './credential.js'
+import { registerRecordGet } from './record-get.js'
+import { registerDiscover } from './discover.js'
 
 /** Registers every command group of DESIGN.md §7 on the program. */
 export function registerCommands (program: Command, ctx: CliContext): void {
@@ -31,9 +33,9 @@ export function registerCommands (program: Command, ctx: CliContext): void {
 
   const record = program.command('record').description('health records')
   pendingCommand(record, ctx, 'put', 'ingest a FHIR R4 record', 8)
-  pendingCommand(record, ctx, 'get', 'retrieve, verify and decrypt a record with a doctor\'s key', 8)
+  registerRecordGet(record, ctx)
 
-  pendingCommand(program, ctx, 'discover', 'find a traveller\'s releasable records through their home country', 8)
+  registerDiscover(program, ctx)
 
   const grant = program.command('grant').description('patients\' grants of access')
   pendingCommand(grant, ctx, 'create', 'sign and send a grant with the patient\'s key', 8)

@@ -1,0 +1,145 @@
+/**
+ * The doctor's and patient's commands through the CLI's own entry point (`main(argv, io)`),
+ * against two real nodes (DE custodian, FR requester) on the real engine: a French doctor
+ * discovers a German traveller by share code, `record get` writes the FHIR exactly as ingested,
+ * and after the patient revokes the grant the retrieval exits non-zero with its reason.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { existsSync } from 'node:fs'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { x25519 } from '@noble/curves/ed25519.js'
+import { DirectSecp256k1Wallet } from '@cosmjs/proto-signing'
+import { silentLogger } from '../../../common/logger.js'
+import { chainAddress, generateDoctorKeys, withCredential, writeDoctorKeyFile } from '../../../node/keystore/index.js'
+import { syntheticPatient, syntheticPatientSummary } from '../../../node/fhir/index.js'
+import { createNode, type HealthrelayNode } from '../../../node/create-node.js'
+import { createApiKey } from '../../../node/services/apikeys.js'
+import { issueCredential } from '../../../relay/protocol/index.js'
+import { main } from '../../../node/cli/main.js'
+import { createTestNetwork, waitFor, type TestNetwork } from './harness.js'
+
+interface Run { code: number, out: string, err: string }
+
+async function cli (...argv: string[]): Promise<Run> {
+  const out: string[] = []
+  const err: string[] = []
+  const code = await main(['node', 'healthrelay', ...argv], { out: (t) => { out.push(t) }, err: (t) => { err.push(t) } })
+  return { code, out: out.join('\n'), err: err.join('\n') }
+}
+
+describe('healthrelay discover / record get / grant: the doctor\'s and patient\'s commands', () => {
+  let net: TestNetwork
+  const nodes: Record<string, HealthrelayNode> = {}
+  const keys: Record<string, string> = {}
+  let dir: string
+  let rpc: string
+  let doctorFile: string
+  const privateKey = secp256k1.utils.randomSecretKey()
+  const publicKey = secp256k1.getPublicKey(privateKey, true)
+  const subject = chainAddress(publicKey)
+  const person = syntheticPatient('cli-1', 'DE')
+  const bundle = Buffer.from(JSON.stringify(syntheticPatientSummary(person)))
+  let shareCode = ''
+  let tokenId = ''
+  let grantId = 0n
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'hr-cli-client-it-'))
+    net = await createTestNetwork({ countries: ['DE', 'FR'], label: 'cli-client' })
+    await net.startChain()
+    rpc = net.nodes.DE!.config.chain.rpc
+    for (const c of ['DE', 'FR']) {
+      const n = net.nodes[c]!
+      nodes[c] = createNode(n.config, { home: n.home, logger: silentLogger(), outboxIntervalMs: 50 })
+      await nodes[c].start()
+      keys[c] = createApiKey(nodes[c].parts.storage.db, 'provider', 'provider', Date.now()).key
+    }
+    const fr = nodes.FR!
+    const doctor = generateDoctorKeys('fr-rpps-cli', 'FR')
+    const credential = issueCredential({
+      providerId: doctor.providerId, name: 'Dr Test', role: 'physician', licence: 'L-1', country: 'FR',
+      ed25519PublicKey: doctor.ed25519.publicKey, x25519PublicKey: doctor.x25519.publicKey
+    }, { peerId: fr.peerId, ed25519PrivateKey: fr.parts.peerKey.raw }).signed
+    doctorFile = join(dir, 'doctor.key.json')
+    await writeDoctorKeyFile(doctorFile, withCredential(doctor, credential, doctorFile))
+  }, 120_000)
+
+  afterAll(async () => {
+    for (const n of Object.values(nodes)) await n.stop()
+    await net?.cleanup()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  const post = async (c: string, path: string, body: string, type = 'application/json'): Promise<Response> =>
+    await fetch(nodes[c]!.apiUrl + path, { method: 'POST', headers: { authorization: `Bearer ${keys[c]!}`, 'content-type': type }, body })
+
+  const doctorArgs = (): string[] => ['--node', nodes.FR!.apiUrl, '--api-key', keys.FR!, '--key', doctorFile, '--chain-rpc', rpc]
+
+  it('enrols and ingests at the German node; the patient grants France treatment access', async () => {
+    const enrol = await post('DE', '/v1/subjects', JSON.stringify({
+      publicKey: Buffer.from(publicKey).toString('hex'), x25519PublicKey: Buffer.from(x25519.getPublicKey(x25519.utils.randomSecretKey())).toString('hex'),
+      birthDate: person.birthDate, identifiers: [person.nationalId], categories: ['patient-summary']
+    }))
+    expect(enrol.status).toBe(201)
+    shareCode = (await enrol.json() as { shareCode: string }).shareCode
+    const put = await post('DE', '/v1/records', bundle.toString(), 'application/fhir+json')
+    expect(put.status).toBe(201)
+    tokenId = (await put.json() as { tokenId: string }).tokenId
+    await nodes.DE!.drainOutbox()
+    const signer = await nodes.DE!.parts.chain.signer(await DirectSecp256k1Wallet.fromKey(privateKey, 'hr'))
+    const now = BigInt(Math.floor(Date.now() / 1000))
+    grantId = (await signer.grantAccess({ subject, grantee: { country: 'FR' }, tokenIds: [tokenId], purposes: ['treatment'], notBefore: now - 60n, expiresAt: now + 86_400n })).value.grantId
+  })
+
+  it('discover: the French doctor finds the traveller by share code', async () => {
+    let last: Run | undefined
+    const run = await waitFor(async () => {
+      const r = await cli('discover', ...doctorArgs(), '--purpose', 'treatment', '--country', 'DE', '--share-code', shareCode, '--json')
+      last = r
+      return r.code === 0 ? r : undefined
+    }, 'discovery', 100, 200).catch((err: unknown) => { throw new Error(`${String(err)}: last run ${JSON.stringify(last)}`) })
+    const answer = JSON.parse(run.out) as { status: string, subject: string, tokens: unknown }
+    expect(answer.status).toBe('OK')
+    expect(answer.subject).toBe(subject)
+    expect(answer.tokens).toEqual([{ tokenId, custodian: nodes.DE!.peerId }])
+    const text = await cli('discover', ...doctorArgs(), '--purpose', 'treatment', '--country', 'DE', '--share-code', shareCode)
+    expect(text.code).toBe(0)
+    expect(text.out).toContain(`subject ${subject}`)
+    expect(text.out).toContain(`${tokenId}  custodian ${nodes.DE!.peerId}`)
+  })
+
+  it('discover: neither or both query forms is a usage error', async () => {
+    const r = await cli('discover', ...doctorArgs(), '--purpose', 'treatment', '--country', 'DE')
+    expect(r.code).toBe(1)
+    expect(r.err).toContain('--share-code')
+  })
+
+  it('record get: verifies and decrypts the summary, byte for byte as ingested', async () => {
+    const out = join(dir, 'summary.json')
+    const r = await cli('record', 'get', tokenId, ...doctorArgs(), '--purpose', 'treatment', '--out', out)
+    expect(r.err).toBe('')
+    expect(r.code).toBe(0)
+    expect(r.out).toContain(`wrote ${out}`)
+    expect((await readFile(out)).equals(bundle)).toBe(true)
+    expect(r.out).not.toContain(person.nationalId.value) // no health data on stdout
+  })
+
+  it('record get: refused after the patient revokes the grant, non-zero with the reason, no file', async () => {
+    const signer = await nodes.DE!.parts.chain.signer(await DirectSecp256k1Wallet.fromKey(privateKey, 'hr'))
+    await signer.revokeAccess(grantId)
+    const out = join(dir, 'refused.json')
+    const r = await waitFor(async () => {
+      const run = await cli('record', 'get', tokenId, ...doctorArgs(), '--purpose', 'treatment', '--out', out, '--json')
+      return run.code === 0 ? undefined : run
+    }, 'the revocation to bite', 50, 200)
+    expect(r.code).toBe(3)
+    const answer = JSON.parse(r.out) as { status: string, reason?: { code: string } }
+    expect(answer.status).toBe('DENIED')
+    expect(answer.reason?.code).toBeTruthy()
+    expect(r.err).toContain('refused: DENIED')
+    expect(existsSync(out)).toBe(false)
+  })
+})
