@@ -13,6 +13,7 @@ import { registerApikey } from './apikey.js'
 import { registerCredential } from './credential.js'
 import { registerRecordGet } from './record-get.js'
 import { registerDiscover } from './discover.js'
+import { registerGrant } from './grant.js'
 
 /** Registers every command group of DESIGN.md §7 on the program. */
 export function registerCommands (program: Command, ctx: CliContext): void {
@@ -38,6 +39,5 @@ export function registerCommands (program: Command, ctx: CliContext): void {
   registerDiscover(program, ctx)
 
   const grant = program.command('grant').description('patients\' grants of access')
-  pendingCommand(grant, ctx, 'create', 'sign and send a grant with the patient\'s key', 8)
-  pendingCommand(grant, ctx, 'revoke', 'revoke a grant', 8)
+  registerGrant(grant, ctx)
 }

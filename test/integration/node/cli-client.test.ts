@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
@@ -141,5 +141,43 @@ describe('healthrelay discover / record get / grant: the doctor\'s and patient\'
     expect(answer.reason?.code).toBeTruthy()
     expect(r.err).toContain('refused: DENIED')
     expect(existsSync(out)).toBe(false)
+  })
+
+  it('grant create: the patient grants France by category with their own key; the doctor retrieves again', async () => {
+    const patientFile = join(dir, 'patient.key.json')
+    await writeFile(patientFile, JSON.stringify({ address: subject, publicKey: Buffer.from(publicKey).toString('hex'), privateKey: Buffer.from(privateKey).toString('hex') }), { mode: 0o600 })
+    const patientArgs = ['--node', nodes.DE!.apiUrl, '--key', patientFile, '--chain-rpc', rpc]
+    const created = await cli('grant', 'create', ...patientArgs, '--grantee', 'FR', '--purposes', 'treatment', '--categories', 'patient-summary', '--days', '7', '--json')
+    expect(created.err).toBe('')
+    expect(created.code).toBe(0)
+    const g = JSON.parse(created.out) as { grantId: string, tokenIds: string[] }
+    expect(g.grantId).toMatch(/^\d+$/)
+    expect(g.tokenIds).toEqual([tokenId])
+    expect(created.out).not.toContain(Buffer.from(privateKey).toString('hex'))
+    const onChain = await nodes.DE!.parts.chain.queries.grant(BigInt(g.grantId))
+    expect(onChain?.grantee).toEqual({ country: 'FR' })
+    expect(onChain?.tokenIds).toEqual([tokenId])
+    expect(onChain?.purposes).toEqual(['treatment'])
+
+    const out = join(dir, 'again.json')
+    const got = await waitFor(async () => {
+      const r = await cli('record', 'get', tokenId, ...doctorArgs(), '--purpose', 'treatment', '--out', out)
+      return r.code === 0 ? r : undefined
+    }, 'the new grant to apply', 50, 200)
+    expect(got.out).toContain(`wrote ${out}`)
+    expect((await readFile(out)).equals(bundle)).toBe(true)
+
+    const revoked = await cli('grant', 'revoke', g.grantId, ...patientArgs)
+    expect(revoked.err).toBe('')
+    expect(revoked.code).toBe(0)
+    expect(revoked.out).toContain(`revoked grant ${g.grantId}`)
+    expect((await nodes.DE!.parts.chain.queries.grant(BigInt(g.grantId)))?.revokedAt).not.toBe(0n)
+  })
+
+  it('grant create: a category with no records is refused before signing', async () => {
+    const patientFile = join(dir, 'patient.key.json')
+    const r = await cli('grant', 'create', '--node', nodes.DE!.apiUrl, '--key', patientFile, '--chain-rpc', rpc, '--grantee', 'FR', '--purposes', 'treatment', '--categories', 'imaging')
+    expect(r.code).toBe(1)
+    expect(r.err).toContain('no minted records of imaging')
   })
 })
