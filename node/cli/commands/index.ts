@@ -1,6 +1,5 @@
 import type { Command } from 'commander'
 import type { CliContext } from '../context.js'
-import { pendingCommand } from '../pending.js'
 import { registerDevnet } from './devnet.js'
 import { registerPolicy } from './policy.js'
 import { registerChainStart } from './chain-start.js'
@@ -12,6 +11,7 @@ import { registerKeys } from './keys.js'
 import { registerApikey } from './apikey.js'
 import { registerCredential } from './credential.js'
 import { registerRecordGet } from './record-get.js'
+import { registerRecordPut } from './record-put.js'
 import { registerDiscover } from './discover.js'
 import { registerGrant } from './grant.js'
 
@@ -33,7 +33,7 @@ export function registerCommands (program: Command, ctx: CliContext): void {
   registerPolicy(program, ctx)
 
   const record = program.command('record').description('health records')
-  pendingCommand(record, ctx, 'put', 'ingest a FHIR R4 record', 8)
+  registerRecordPut(record, ctx)
   registerRecordGet(record, ctx)
 
   registerDiscover(program, ctx)

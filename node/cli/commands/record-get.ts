@@ -45,6 +45,7 @@ export function registerRecordGet (record: Command, ctx: CliContext): void {
     .option('--chain-rpc <url>', 'the chain RPC used to read the commitment and the custodian\'s key', DEFAULT_CHAIN_RPC)
     .option('--custodian <peerId>', 'the custodian node\'s peer id (default: the one registered node of the token\'s custodian country)')
     .option('--json', 'print the outcome as JSON')
+    .addHelpText('after', '\nExit codes: 0 written; 3 refused by the custodian (status and reason on stderr, and on stdout with --json); 1 any other error (--out is then left untouched).')
     .action(async (tokenId: string, opts: GetOpts) => {
       if (!/^[0-9a-f]{64}$/.test(tokenId)) throw new InvalidInputError('<tokenId>: 32 bytes as lower-case hex')
       const base = nodeUrl(opts.node)
@@ -88,9 +89,12 @@ export function registerRecordGet (record: Command, ctx: CliContext): void {
       })
       const summary = {
         tokenId, status: opened.header.status, category: opened.header.category, mediaType: opened.header.mediaType,
-        bytes: String(opened.plaintextBytes), custodian: custodian.peerId, obligations: opened.header.obligations, out
+        bytes: String(opened.plaintextBytes), contentTransformed: opened.contentTransformed, custodian: custodian.peerId, obligations: opened.header.obligations, out
       }
       if (opts.json === true) ctx.io.out(JSON.stringify(summary))
-      else ctx.io.out(`wrote ${out} (${summary.bytes} bytes, ${summary.category}, verified against the commitment on chain and ${custodian.country} custodian ${custodian.peerId})`)
+      else {
+        const checked = opened.contentTransformed ? 'transformed by policy; checked against the custodian\'s signed commitment' : 'checked against the commitment on chain'
+        ctx.io.out(`wrote ${out} (${summary.bytes} bytes, ${summary.category}, ${checked}, signed by ${custodian.country} custodian ${custodian.peerId})`)
+      }
     })
 }

@@ -180,4 +180,23 @@ describe('healthrelay discover / record get / grant: the doctor\'s and patient\'
     expect(r.code).toBe(1)
     expect(r.err).toContain('no minted records of imaging')
   })
+
+  it('record put: ingests a FHIR file and prints its token id; an invalid one prints the precise errors', async () => {
+    const good = join(dir, 'summary-v2.json')
+    await writeFile(good, bundle)
+    const r = await cli('record', 'put', good, '--node', nodes.DE!.apiUrl, '--api-key', keys.DE!, '--subject', subject)
+    expect(r.code).toBe(0)
+    expect(r.out).toMatch(/^[0-9a-f]{64}$/)
+    expect(r.err).toContain('patient-summary')
+    const local = await (await fetch(`${nodes.DE!.apiUrl}/v1/records/${r.out}`, { headers: { authorization: `Bearer ${keys.DE!}` } })).json() as { local?: { subject?: string } }
+    expect(JSON.stringify(local)).toContain(subject)
+
+    const bad = join(dir, 'bad.json')
+    await writeFile(bad, JSON.stringify({ resourceType: 'Observation', status: 'final' }))
+    const refused = await cli('record', 'put', bad, '--node', nodes.DE!.apiUrl, '--api-key', keys.DE!, '--subject', subject)
+    expect(refused.code).toBe(1)
+    expect(refused.out).toBe('')
+    expect(refused.err).toContain('400 FhirValidationError')
+    expect(refused.err).toContain('code')
+  })
 })
