@@ -2,7 +2,8 @@
  * The doctor's and patient's commands through the CLI's own entry point (`main(argv, io)`),
  * against two real nodes (DE custodian, FR requester) on the real engine: a French doctor
  * discovers a German traveller by share code, `record get` writes the FHIR exactly as ingested,
- * and after the patient revokes the grant the retrieval exits non-zero with its reason.
+ * and after the patient revokes the grant the retrieval exits non-zero with its reason; the patient
+ * grants by category and revokes with `grant create|revoke`; `record put` ingests or lists the errors.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { existsSync } from 'node:fs'
@@ -111,6 +112,15 @@ describe('healthrelay discover / record get / grant: the doctor\'s and patient\'
     expect(text.out).toContain(`${tokenId}  custodian ${nodes.DE!.peerId}`)
   })
 
+  it('discover: by national identifier and birth date', async () => {
+    const r = await cli('discover', ...doctorArgs(), '--purpose', 'treatment', '--country', 'DE', '--identifier', person.nationalId.value, '--birth-date', person.birthDate, '--json')
+    expect(r.err).toBe('')
+    expect(r.code).toBe(0)
+    const answer = JSON.parse(r.out) as { subject: string, tokens: unknown }
+    expect(answer.subject).toBe(subject)
+    expect(answer.tokens).toEqual([{ tokenId, custodian: nodes.DE!.peerId }])
+  })
+
   it('discover: neither or both query forms is a usage error', async () => {
     const r = await cli('discover', ...doctorArgs(), '--purpose', 'treatment', '--country', 'DE')
     expect(r.code).toBe(1)
@@ -197,6 +207,6 @@ describe('healthrelay discover / record get / grant: the doctor\'s and patient\'
     expect(refused.code).toBe(1)
     expect(refused.out).toBe('')
     expect(refused.err).toContain('400 FhirValidationError')
-    expect(refused.err).toContain('code')
+    expect(refused.err).toContain('Observation.code: required')
   })
 })
