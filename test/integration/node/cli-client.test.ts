@@ -209,4 +209,13 @@ describe('healthrelay discover / record get / grant: the doctor\'s and patient\'
     expect(refused.err).toContain('400 FhirValidationError')
     expect(refused.err).toContain('Observation.code: required')
   })
+
+  it('record get: an emergency access with a justification, with no grant in force', async () => {
+    const out = join(dir, 'emergency.json')
+    const r = await cli('record', 'get', tokenId, ...doctorArgs(), '--purpose', 'emergency', '--justification', 'unconscious at A&E, allergies unknown', '--out', out, '--json')
+    expect(r.err).toBe('')
+    expect(r.code).toBe(0)
+    expect((JSON.parse(r.out) as { status: string }).status).toBe('OK')
+    expect((await readFile(out)).equals(bundle)).toBe(true)
+  })
 })
