@@ -74,6 +74,7 @@ export function registerRecordGet (record: Command, ctx: CliContext): void {
       if (first.done === true || first.value.kind !== 'header') throw new InvalidInputError('the node\'s answer carries no relay header')
       const header = first.value.header
       if (header.status !== 'OK') {
+        await frames.return(undefined) // stop reading the answer; nothing else is needed from it
         const r = refusal(header)
         if (opts.json === true) ctx.io.out(JSON.stringify({ tokenId, ...r }))
         ctx.io.err(`refused: ${header.status}${header.reason !== undefined ? ` ${header.reason.code}: ${header.reason.message}${header.reason.jurisdiction !== '' ? ` (${header.reason.jurisdiction}${header.reason.policyId !== '' ? ` ${header.reason.policyId}` : ''})` : ''}` : ''}`)
