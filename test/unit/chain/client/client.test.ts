@@ -32,7 +32,7 @@ describe('chain/client wire edge', () => {
     const msg = ledgerMsgs.submitProposal('hr1p', 't', 's', [membershipMsgs.removeMember('hr1gov', 'US')], (m) => registry.encodeAsAny(m))
     const decoded = ledger.MsgSubmitProposal.decode(registry.encodeAsAny(msg).value)
     expect(decoded.messages[0]!.type_url).toBe('/healthrelay.ledger.v1.MsgRemoveMember')
-    expect(ledger.MsgRemoveMember.decode(decoded.messages[0]!.value).country).toBe('US')
+    expect(ledger.MsgRemoveMember.decode(decoded.messages[0]!.value ?? new Uint8Array()).country).toBe('US')
   })
 
   it('decodes typed ledger events from ABCI attributes', () => {
