@@ -22,25 +22,38 @@ export class InvalidConfigError extends InvalidInputError {
  */
 export function envOverrides (env: NodeJS.ProcessEnv): Record<string, unknown> {
   const out: Record<string, unknown> = {}
-  const sections = configSchema.shape
   for (const [key, raw] of Object.entries(env)) {
     if (!key.startsWith(ENV_PREFIX) || raw === undefined) continue
-    const rest = key.slice(ENV_PREFIX.length)
-    if (rest === 'HOME') continue
-    const camel = (s: string): string => s.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())
-    const [section, ...field] = rest.split('_')
-    const sectionName = camel(section ?? '')
-    const sectionSchema = (sections as Record<string, z.ZodType>)[sectionName]
-    if (sectionSchema !== undefined && field.length > 0 && sectionName !== 'country' && sectionName !== 'logLevel') {
-      const target = (out[sectionName] ??= {}) as Record<string, unknown>
-      const name = camel(field.join('_'))
-      target[name] = coerce(raw, LIST_FIELDS.has(`${sectionName}.${name}`))
+    const target = ENV_FIELDS.get(key.slice(ENV_PREFIX.length))
+    // Other HEALTHRELAY_* variables (HOME, IPS_DIR, KEY_PASSPHRASE, …) are not configuration.
+    if (target === undefined) continue
+    const [section, field] = target
+    if (field === undefined) {
+      out[section] = coerce(raw, false)
     } else {
-      out[camel(rest)] = coerce(raw, false)
+      const values = (out[section] ??= {}) as Record<string, unknown>
+      values[field] = coerce(raw, LIST_FIELDS.has(`${section}.${field}`))
     }
   }
   return out
 }
+
+const screaming = (camel: string): string => camel.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()
+
+/** `API_LISTEN` → ['api', 'listen'], `COUNTRY` → ['country'], for every field of the schema. */
+const ENV_FIELDS: ReadonlyMap<string, [string, string?]> = (() => {
+  const map = new Map<string, [string, string?]>()
+  for (const [name, schema] of Object.entries(configSchema.shape)) {
+    let inner: unknown = schema
+    while (inner instanceof z.ZodDefault || inner instanceof z.ZodOptional) inner = inner.unwrap()
+    if (inner instanceof z.ZodObject) {
+      for (const field of Object.keys(inner.shape)) map.set(`${screaming(name)}_${screaming(field)}`, [name, field])
+    } else {
+      map.set(screaming(name), [name])
+    }
+  }
+  return map
+})()
 
 const LIST_FIELDS = new Set(['p2p.listen', 'p2p.announce'])
 

@@ -35,7 +35,11 @@ describe('node configuration', () => {
     const config = loadConfig(home, {
       HEALTHRELAY_API_LISTEN: '127.0.0.1:9100',
       HEALTHRELAY_P2P_LISTEN: '/ip4/127.0.0.1/tcp/4100,/ip4/127.0.0.1/tcp/4101',
-      HEALTHRELAY_CHAIN_MAX_LAG_BLOCKS: '3'
+      HEALTHRELAY_CHAIN_MAX_LAG_BLOCKS: '3',
+      // not configuration: read elsewhere, and never an error here
+      HEALTHRELAY_HOME: '/elsewhere',
+      HEALTHRELAY_IPS_DIR: '/data/ips',
+      HEALTHRELAY_KEY_PASSPHRASE: 'x'
     })
     expect(config.country).toBe('FR')
     expect(config.api.listen).toBe('127.0.0.1:9100')
