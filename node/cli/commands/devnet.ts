@@ -1,22 +1,19 @@
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import type { Command } from 'commander'
 import { pino } from 'pino'
 import { globalOptions, type CliContext } from '../context.js'
 import { createLogger } from '../../../common/logger.js'
 import { InvalidInputError } from '../../../common/errors.js'
-import { createEngine } from '../../../chain/engine/index.js'
-import { createLedgerApp } from '../../../chain/app/index.js'
-import { initChainHome } from './chain-init.js'
+import { startDevnet, walkthrough, checkPortsOffset, DEVNET_CHAIN_RPC_PORT, DEVNET_COUNTRIES } from '../../devnet/index.js'
 
-export const DEVNET_CHAIN_RPC_PORT = 26657
-export const DEVNET_COUNTRIES = ['DE', 'FR', 'US'] as const
+export { DEVNET_CHAIN_RPC_PORT, DEVNET_COUNTRIES }
+
+const EXIT_GRACE_MS = 500
 
 /**
- * `healthrelay devnet --home D [--ports-offset N]`: a local network on loopback (DESIGN.md §8).
- * This build starts the chain (embedded engine, RPC 127.0.0.1:26657+N, DE, FR and US as members,
- * the bundled policy modules at genesis) in D/chain, reusing it on a second run. The DE, FR and US
- * nodes and devnet.json arrive with issue #8; the command says so when it starts.
+ * `healthrelay devnet --home D [--ports-offset N]`: a local network on loopback (DESIGN.md §8):
+ * the chain (RPC 127.0.0.1:26657+N) and the DE, FR and US nodes (API 127.0.0.1:8081..8083+N, p2p
+ * /ip4/127.0.0.1/tcp/4001..4003+N), demo doctors and patients on a first run, D/devnet.json once
+ * every part is ready, then a walkthrough. Ctrl-C stops everything (exit 0); a second run reuses D.
  */
 export function registerDevnet (program: Command, ctx: CliContext): void {
   program.command('devnet')
@@ -25,40 +22,31 @@ export function registerDevnet (program: Command, ctx: CliContext): void {
     .option('--log-level <level>', 'trace, debug, info, warn, error or silent (logs go to stderr)', 'warn')
     .action(async (opts: { portsOffset: string, logLevel: string }, cmd: Command) => {
       const { home } = globalOptions(cmd)
-      if (!/^\d{1,5}$/.test(opts.portsOffset) || DEVNET_CHAIN_RPC_PORT + Number(opts.portsOffset) > 65535) {
-        throw new InvalidInputError(`--ports-offset must be a whole number that keeps ports below 65536, got ${opts.portsOffset}`)
-      }
+      const offset = checkPortsOffset(opts.portsOffset)
       const levels = ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const
       const level = levels.find((l) => l === opts.logLevel)
       if (level === undefined) throw new InvalidInputError(`--log-level must be one of ${levels.join(', ')}`)
       const logger = createLogger({ level, destination: pino.destination({ fd: 2, sync: true }) })
-      const chainHome = join(home, 'chain')
-      const rpc = `127.0.0.1:${DEVNET_CHAIN_RPC_PORT + Number(opts.portsOffset)}`
-
-      ctx.io.out(`healthrelay devnet (home ${home})`)
-      if (existsSync(join(chainHome, 'genesis.json'))) {
-        ctx.io.out(`  reusing the chain in ${chainHome}`)
-      } else {
-        const created = await initChainHome(chainHome, { countries: DEVNET_COUNTRIES })
-        ctx.io.out(`  created a chain in ${chainHome}: members ${created.keys.map((k) => k.country).join(', ')}, policy modules at genesis`)
-      }
-      const engine = createEngine({ home: chainHome, rpcListen: rpc }, { createApp: (deps) => createLedgerApp(deps), logger })
+      let signalled: NodeJS.Signals | undefined
       const stopped = new Promise<NodeJS.Signals>((resolve) => {
         const onSignal = (signal: NodeJS.Signals): void => {
           process.off('SIGTERM', onSignal)
           process.off('SIGINT', onSignal)
+          signalled = signal
           resolve(signal)
         }
         process.on('SIGTERM', onSignal)
         process.on('SIGINT', onSignal)
       })
-      await engine.start()
-      ctx.io.out(`  started: chain ${engine.chainId} at height ${engine.height()}, RPC ${engine.rpcUrl}`)
-      ctx.io.out('  not started yet: the DE, FR and US nodes, demo patients and devnet.json (this build does not include the daemon; issue #8)')
-      ctx.io.out('Try: curl -s ' + engine.rpcUrl + '/status   ·   Ctrl-C stops the devnet; a second run reuses its data.')
+      ctx.io.out(`healthrelay devnet (home ${home})`)
+      const devnet = await startDevnet({ home, portsOffset: offset, logLevel: level, progress: (l) => { ctx.io.out(l) } }, { logger })
+      if (signalled === undefined) for (const line of walkthrough(devnet.file, devnet.path)) ctx.io.out(line)
       const signal = await stopped
-      const height = engine.height()
-      await engine.stop()
-      ctx.io.out(`devnet stopped on ${signal} at height ${height}`)
+      await devnet.stop()
+      ctx.io.out(`devnet stopped on ${signal}`)
+      ctx.exit.code = 0
+      // Everything of ours is stopped; keep-alive sockets that the RPC libraries leave to time out
+      // (the demo grant's signer) would hold the process for minutes.
+      setTimeout(() => { process.exit(0) }, EXIT_GRACE_MS).unref()
     })
 }

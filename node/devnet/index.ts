@@ -1,0 +1,318 @@
+/**
+ * The local devnet (DESIGN.md §8): node homes for DE, FR and US (keys first, so the genesis can
+ * register their peers), a chain home whose genesis makes each node's operator a member, the
+ * embedded engine and the three nodes on loopback, then (first run only) demo doctors with their
+ * own key files and credentials and demo patients enrolled at their country's node with synthetic
+ * FHIR, one DE patient's summary granted to FR for treatment. Everything is described in
+ * D/devnet.json; a second run reads it back and enrols nobody again.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync, chmodSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { x25519 } from '@noble/curves/ed25519.js'
+import { DirectSecp256k1Wallet } from '@cosmjs/proto-signing'
+import type { ComponentLogger } from '../../common/logger.js'
+import { InvalidInputError } from '../../common/errors.js'
+import {
+  buildGenesisDoc, generateOperatorKey, generateValidatorKey, validatorKeyJson, accountKeyJson, DEFAULT_CHAIN_ID
+} from '../../chain/app/index.js'
+import { createEngine, type Engine } from '../../chain/engine/index.js'
+import { createLedgerApp } from '../../chain/app/index.js'
+import { bundledGenesisPolicies } from '../../policies/genesis.js'
+import { CONFIG_FILE, parseConfig } from '../config/index.js'
+import { createKeystore, chainAddress, generateDoctorKeys, withCredential, writeDoctorKeyFile } from '../keystore/index.js'
+import { createFileKeyProvider } from '../../relay/crypto/index.js'
+import { loadOrCreatePeerKey } from '../../relay/p2p/index.js'
+import { createNode, type HealthrelayNode } from '../create-node.js'
+import { createApiKey } from '../services/apikeys.js'
+import { issueCredential } from '../../relay/protocol/index.js'
+import { syntheticPatient, syntheticPatientSummary } from '../fhir/index.js'
+
+export const DEVNET_CHAIN_RPC_PORT = 26657
+export const DEVNET_API_PORT = 8081
+export const DEVNET_P2P_PORT = 4001
+export const DEVNET_COUNTRIES = ['DE', 'FR', 'US'] as const
+export const DEVNET_FILE = 'devnet.json'
+
+export interface DevnetCountry {
+  api: string
+  peerId: string
+  multiaddr: string
+  apiKeys: { admin: string, provider: string, regulator: string }
+  provider: { id: string, keyFile: string }
+  regulator: { keyFile: string }
+}
+
+export interface DevnetPatient {
+  name: string
+  country: string
+  subject: string
+  keyFile: string
+  shareCode: string
+  records: Array<{ tokenId: string, category: string }>
+  grants: Array<{ id: string, grantee: string, purposes: string[] }>
+}
+
+export interface DevnetFile {
+  chain: { rpc: string, chainId: string }
+  countries: Record<string, DevnetCountry>
+  patients: DevnetPatient[]
+}
+
+export interface Devnet {
+  readonly file: DevnetFile
+  readonly path: string
+  /** True when this run created the network (false: it reused D/devnet.json). */
+  readonly created: boolean
+  stop: () => Promise<void>
+}
+
+export interface DevnetOptions {
+  readonly home: string
+  readonly portsOffset: number
+  readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent'
+  readonly blockTimeMs?: number
+  /** Progress lines for the operator. */
+  readonly progress?: (line: string) => void
+}
+
+function need<T> (value: T | undefined, what: string): T {
+  if (value === undefined) throw new InvalidInputError(`devnet: ${what} is missing`)
+  return value
+}
+
+function writeSecret (path: string, content: string): void {
+  const tmp = `${path}.tmp-${process.pid}`
+  writeFileSync(tmp, content, { mode: 0o600 })
+  chmodSync(tmp, 0o600)
+  renameSync(tmp, path)
+}
+
+const ports = (offset: number): { rpc: number, api: (i: number) => number, p2p: (i: number) => number } => ({
+  rpc: DEVNET_CHAIN_RPC_PORT + offset,
+  api: (i) => DEVNET_API_PORT + i + offset,
+  p2p: (i) => DEVNET_P2P_PORT + i + offset
+})
+
+export function checkPortsOffset (value: string): number {
+  if (!/^\d{1,5}$/.test(value) || DEVNET_CHAIN_RPC_PORT + Number(value) > 65535) {
+    throw new InvalidInputError(`--ports-offset must be a whole number that keeps ports below 65536, got ${value}`)
+  }
+  return Number(value)
+}
+
+/** Node homes (keys, config) and the chain home with those nodes in genesis. */
+async function createHomes (home: string, offset: number, logger: ComponentLogger, logLevel: string): Promise<void> {
+  const p = ports(offset)
+  const members = []
+  const genesisNodes = []
+  mkdirSync(join(home, 'keys'), { recursive: true, mode: 0o700 })
+  for (const [i, country] of DEVNET_COUNTRIES.entries()) {
+    const nodeHome = join(home, 'nodes', country)
+    const ks = createKeystore({ home: nodeHome, country }, { logger })
+    await ks.ensure()
+    await createFileKeyProvider({ directory: ks.paths.kekDir }).currentKeyId()
+    const peerKey = await loadOrCreatePeerKey(ks.paths.p2pDir)
+    const operator = await ks.operatorKey()
+    const multiaddr = `/ip4/127.0.0.1/tcp/${p.p2p(i)}`
+    const config = parseConfig({
+      country,
+      logLevel,
+      api: { listen: `127.0.0.1:${p.api(i)}` },
+      chain: { rpc: `http://127.0.0.1:${p.rpc}`, chainId: DEFAULT_CHAIN_ID },
+      p2p: { listen: [multiaddr] }
+    })
+    writeSecret(join(nodeHome, CONFIG_FILE), JSON.stringify(config, null, 2) + '\n')
+    const regulator = generateOperatorKey()
+    writeSecret(join(home, 'keys', `${country}-regulator.json`), JSON.stringify(accountKeyJson(regulator), null, 2) + '\n')
+    members.push({ country, operator, regulator })
+    genesisNodes.push({
+      peerId: peerIdFromPrivateKey(peerKey).toString(), country, multiaddrs: [multiaddr],
+      x25519PublicKey: (await ks.x25519Key()).publicKey, ed25519PublicKey: peerKey.publicKey.raw,
+      operator: operator.address, role: 'custodian' as const
+    })
+  }
+  const validator = generateValidatorKey()
+  const doc = buildGenesisDoc({
+    chainId: DEFAULT_CHAIN_ID,
+    genesisTime: new Date().toISOString(),
+    members,
+    validator,
+    nodes: genesisNodes,
+    policies: await bundledGenesisPolicies()
+  })
+  const chainHome = join(home, 'chain')
+  mkdirSync(join(chainHome, 'config'), { recursive: true, mode: 0o700 })
+  writeSecret(join(chainHome, 'config', 'priv_validator_key.json'), JSON.stringify(validatorKeyJson(validator), null, 2) + '\n')
+  writeFileSync(join(chainHome, 'genesis.json'), JSON.stringify(doc, null, 2) + '\n')
+}
+
+const DEMO_PATIENTS: ReadonlyArray<{ seed: string, country: string, grantTo?: string }> = [
+  { seed: 'devnet-de-1', country: 'DE', grantTo: 'FR' },
+  { seed: 'devnet-fr-1', country: 'FR' },
+  { seed: 'devnet-us-1', country: 'US' }
+]
+
+async function seed (home: string, rpc: string, nodes: Record<string, HealthrelayNode>, multiaddrs: Record<string, string>, progress: (l: string) => void): Promise<DevnetFile> {
+  const countries: Record<string, DevnetCountry> = {}
+  mkdirSync(join(home, 'doctors'), { recursive: true, mode: 0o700 })
+  mkdirSync(join(home, 'patients'), { recursive: true, mode: 0o700 })
+  for (const country of DEVNET_COUNTRIES) {
+    const node = need(nodes[country], `the ${country} node`)
+    const db = node.parts.storage.db
+    const now = Date.now()
+    const apiKeys = {
+      admin: createApiKey(db, 'agency-admin', 'devnet admin', now).key,
+      provider: createApiKey(db, 'provider', 'devnet provider', now).key,
+      regulator: createApiKey(db, 'regulator', 'devnet regulator', now).key
+    }
+    const doctor = generateDoctorKeys(`devnet-${country.toLowerCase()}-doctor-1`, country)
+    const credential = issueCredential({
+      providerId: doctor.providerId, name: `Dr Devnet ${country}`, role: 'physician', licence: `DEVNET-${country}-1`, country,
+      ed25519PublicKey: doctor.ed25519.publicKey, x25519PublicKey: doctor.x25519.publicKey
+    }, { peerId: node.peerId, ed25519PrivateKey: node.parts.peerKey.raw }).signed
+    const doctorFile = resolve(home, 'doctors', `${country}-doctor.key.json`)
+    await writeDoctorKeyFile(doctorFile, withCredential(doctor, credential, doctorFile))
+    countries[country] = {
+      api: node.apiUrl,
+      peerId: node.peerId,
+      multiaddr: need(multiaddrs[country], `the ${country} multiaddr`),
+      apiKeys,
+      provider: { id: doctor.providerId, keyFile: doctorFile },
+      regulator: { keyFile: resolve(home, 'keys', `${country}-regulator.json`) }
+    }
+    progress(`  ${country}: doctor ${doctor.providerId} with a credential, API keys admin/provider/regulator`)
+  }
+  const patients: DevnetPatient[] = []
+  for (const demo of DEMO_PATIENTS) {
+    const node = need(nodes[demo.country], `the ${demo.country} node`)
+    const key = need(countries[demo.country], demo.country).apiKeys.provider
+    const post = async (path: string, body: string, type: string): Promise<Response> =>
+      await fetch(node.apiUrl + path, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': type }, body })
+    const person = syntheticPatient(demo.seed, demo.country)
+    const privateKey = secp256k1.utils.randomSecretKey()
+    const publicKey = secp256k1.getPublicKey(privateKey, true)
+    const subject = chainAddress(publicKey)
+    const xPriv = x25519.utils.randomSecretKey()
+    const enrol = await post('/v1/subjects', JSON.stringify({
+      publicKey: Buffer.from(publicKey).toString('hex'), x25519PublicKey: Buffer.from(x25519.getPublicKey(xPriv)).toString('hex'),
+      birthDate: person.birthDate, identifiers: [person.nationalId], categories: ['patient-summary']
+    }), 'application/json')
+    if (enrol.status !== 201) throw new Error(`enrolment at ${demo.country} answered ${enrol.status}: ${await enrol.text()}`)
+    const { shareCode } = await enrol.json() as { shareCode: string }
+    const put = await post('/v1/records', JSON.stringify(syntheticPatientSummary(person)), 'application/fhir+json')
+    if (put.status !== 201) throw new Error(`ingestion at ${demo.country} answered ${put.status}: ${await put.text()}`)
+    const { tokenId } = await put.json() as { tokenId: string }
+    const keyFile = resolve(home, 'patients', `${demo.seed}.key.json`)
+    writeSecret(keyFile, JSON.stringify({
+      address: subject, publicKey: Buffer.from(publicKey).toString('hex'), privateKey: Buffer.from(privateKey).toString('hex'),
+      x25519PrivateKey: Buffer.from(xPriv).toString('hex')
+    }, null, 2) + '\n')
+    await node.drainOutbox()
+    const grants: DevnetPatient['grants'] = []
+    if (demo.grantTo !== undefined) {
+      const signer = await node.parts.chain.signer(await DirectSecp256k1Wallet.fromKey(privateKey, 'hr'))
+      const now = BigInt(Math.floor(Date.now() / 1000))
+      const r = await signer.grantAccess({ subject, grantee: { country: demo.grantTo }, tokenIds: [tokenId], purposes: ['treatment'], notBefore: now - 60n, expiresAt: now + 30n * 86_400n })
+      grants.push({ id: r.value.grantId.toString(), grantee: demo.grantTo, purposes: ['treatment'] })
+    }
+    patients.push({
+      name: `${person.givenName} ${person.familyName}`, country: demo.country, subject, keyFile, shareCode,
+      records: [{ tokenId, category: 'patient-summary' }], grants
+    })
+    progress(`  patient ${person.givenName} ${person.familyName} (${demo.country}): summary ${tokenId.slice(0, 12)}…${grants.length > 0 ? `, granted to ${demo.grantTo ?? ''} for treatment` : ''}`)
+  }
+  return { chain: { rpc, chainId: DEFAULT_CHAIN_ID }, countries, patients }
+}
+
+/**
+ * Starts the devnet in `home`: creates it on a first run, reuses it (and its devnet.json) after.
+ * Resolves once every part is ready and devnet.json is written.
+ */
+export async function startDevnet (options: DevnetOptions, deps: { logger: ComponentLogger }): Promise<Devnet> {
+  const progress = options.progress ?? ((): void => {})
+  const home = resolve(options.home)
+  const path = join(home, DEVNET_FILE)
+  const p = ports(options.portsOffset)
+  const chainHome = join(home, 'chain')
+  const fresh = !existsSync(join(chainHome, 'genesis.json'))
+  if (fresh) {
+    await createHomes(home, options.portsOffset, deps.logger, options.logLevel)
+    progress(`  created node homes for ${DEVNET_COUNTRIES.join(', ')} and a chain whose genesis registers them`)
+  } else {
+    progress(`  reusing ${home}`)
+  }
+  const engine: Engine = createEngine({
+    home: chainHome, rpcListen: `127.0.0.1:${p.rpc}`, ...(options.blockTimeMs !== undefined ? { blockTimeMs: options.blockTimeMs } : {})
+  }, { createApp: (d) => createLedgerApp(d), logger: deps.logger })
+  const nodes: Record<string, HealthrelayNode> = {}
+  const stop = async (): Promise<void> => {
+    for (const n of Object.values(nodes).reverse()) await n.stop().catch(() => {})
+    await engine.stop()
+  }
+  try {
+    await engine.start()
+    progress(`  chain ${engine.chainId} at height ${engine.height()}, RPC ${engine.rpcUrl}`)
+    for (const [i, country] of DEVNET_COUNTRIES.entries()) {
+      const nodeHome = join(home, 'nodes', country)
+      const raw = JSON.parse(readFileSync(join(nodeHome, CONFIG_FILE), 'utf8')) as Record<string, unknown>
+      // The same home may run under another offset: the ports follow the command line.
+      const config = parseConfig({
+        ...raw,
+        logLevel: options.logLevel,
+        api: { listen: `127.0.0.1:${p.api(i)}` },
+        chain: { ...(raw.chain as object), rpc: `http://127.0.0.1:${p.rpc}` },
+        p2p: { ...(raw.p2p as object), listen: [`/ip4/127.0.0.1/tcp/${p.p2p(i)}`] }
+      })
+      const node = createNode(config, { home: nodeHome, logger: deps.logger, outboxIntervalMs: 200 })
+      await node.start()
+      nodes[country] = node
+      progress(`  ${country} node ${node.peerId}: API ${node.apiUrl}, p2p /ip4/127.0.0.1/tcp/${p.p2p(i)}`)
+    }
+    let file: DevnetFile
+    if (existsSync(path)) {
+      file = JSON.parse(readFileSync(path, 'utf8')) as DevnetFile
+      file.chain.rpc = engine.rpcUrl
+      for (const [i, country] of DEVNET_COUNTRIES.entries()) {
+        const c = file.countries[country]
+        if (c === undefined) throw new InvalidInputError(`${path} lacks ${country}; remove ${home} to start afresh`)
+        c.api = need(nodes[country], `the ${country} node`).apiUrl
+        c.multiaddr = `/ip4/127.0.0.1/tcp/${p.p2p(i)}/p2p/${need(nodes[country], `the ${country} node`).peerId}`
+      }
+    } else {
+      const multiaddrs = Object.fromEntries(DEVNET_COUNTRIES.map((c, i) => [c, `/ip4/127.0.0.1/tcp/${p.p2p(i)}/p2p/${need(nodes[c], `the ${c} node`).peerId}`]))
+      file = await seed(home, engine.rpcUrl, nodes, multiaddrs, progress)
+    }
+    writeSecret(path, JSON.stringify(file, null, 2) + '\n')
+    return { file, path, created: fresh, stop }
+  } catch (err) {
+    await stop().catch(() => {})
+    throw err
+  }
+}
+
+/** The walkthrough printed once the devnet is ready: commands a newcomer can paste. */
+export function walkthrough (file: DevnetFile, path: string, cli = 'healthrelay'): string[] {
+  const patient = file.patients.find((x) => x.country === 'DE' && x.grants.some((g) => g.grantee === 'FR'))
+  if (patient === undefined) return [`devnet ready: ${path}`]
+  const fr = need(file.countries.FR, 'FR')
+  const grant = need(patient.grants.find((g) => g.grantee === 'FR'), 'the grant to FR')
+  const token = need(patient.records[0], 'a record').tokenId
+  const doctor = `--node ${fr.api} --api-key ${fr.apiKeys.provider} --key ${fr.provider.keyFile} --chain-rpc ${file.chain.rpc}`
+  return [
+    `devnet ready: everything is described in ${path}`,
+    '',
+    `Walkthrough: a French doctor treats ${patient.name}, a German traveller.`,
+    '1. Discover the patient by the share code they show:',
+    `   ${cli} discover ${doctor} --purpose treatment --country DE --share-code ${patient.shareCode}`,
+    '2. Retrieve the patient summary (verified against the chain, decrypted):',
+    `   ${cli} record get ${token} ${doctor} --purpose treatment --out summary.json`,
+    '3. The patient revokes the grant with their own key:',
+    `   ${cli} grant revoke ${grant.id} --node ${need(file.countries.DE, 'DE').api} --key ${patient.keyFile} --chain-rpc ${file.chain.rpc}`,
+    '4. The same retrieval is now refused (non-zero exit with the reason):',
+    `   ${cli} record get ${token} ${doctor} --purpose treatment --out again.json`,
+    '',
+    'Ctrl-C stops the devnet; a second run reuses its data.'
+  ]
+}
