@@ -257,7 +257,12 @@ export async function startDevnet (options: DevnetOptions, deps: { logger: Compo
     for (const [i, country] of DEVNET_COUNTRIES.entries()) {
       const nodeHome = join(home, 'nodes', country)
       const raw = JSON.parse(readFileSync(join(nodeHome, CONFIG_FILE), 'utf8')) as Record<string, unknown>
-      // The same home may run under another offset: the ports follow the command line.
+      // The genesis registers each node's p2p address, so a devnet keeps the offset it was made with.
+      const listen = (raw.p2p as { listen?: unknown } | undefined)?.listen
+      const expected = `/ip4/127.0.0.1/tcp/${p.p2p(i)}`
+      if (!Array.isArray(listen) || listen[0] !== expected) {
+        throw new InvalidInputError(`${home} was created with another --ports-offset (the ${country} node listens on ${String(Array.isArray(listen) ? listen[0] : listen)}, its genesis says so); run it with that offset or use a new --home`)
+      }
       const config = parseConfig({
         ...raw,
         logLevel: options.logLevel,
