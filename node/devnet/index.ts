@@ -298,7 +298,7 @@ export async function startDevnet (options: DevnetOptions, deps: { logger: Compo
 }
 
 /** The walkthrough printed once the devnet is ready: commands a newcomer can paste. */
-export function walkthrough (file: DevnetFile, path: string, cli = 'healthrelay'): string[] {
+export function walkthrough (file: DevnetFile, path: string, cli = 'npx healthrelay'): string[] {
   const patient = file.patients.find((x) => x.country === 'DE' && x.grants.some((g) => g.grantee === 'FR'))
   if (patient === undefined) return [`devnet ready: ${path}`]
   const fr = need(file.countries.FR, 'FR')
