@@ -33,7 +33,9 @@ import { APIKEYS_COMPONENT, APIKEYS_MIGRATIONS } from './services/apikeys.js'
 import { createChainView, type ChainView } from './services/chain-view.js'
 import { createOutboxWorker, type OutboxWorker } from './services/outbox-worker.js'
 import { createPatientAuth } from './services/patient-auth.js'
-import { createPolicyRegistry, type PolicyRegistry } from './services/policy-registry.js'
+import { createPolicyRegistry, type PolicyRegistry as ChainPolicyRegistry } from '../policies/registry.js'
+import { createPolicyEngine, type PolicyEngine } from '../policies/engine/index.js'
+import { readSchemaText } from '../policies/files.js'
 import { createRecordService, type RecordService } from './services/records.js'
 import { createTxBroadcaster } from './services/signed-tx.js'
 import { NodeNotStartedError } from './errors.js'
@@ -43,6 +45,16 @@ import { createRelayService, createRelayClient } from '../relay/service/index.js
 import { createSqliteNonceStore } from '../relay/protocol/index.js'
 import { getEnrolment } from './storage/index.js'
 import { join } from 'node:path'
+
+/** The node's policy modules: policies/registry.ts over the chain, as the API and readiness see it. */
+export interface NodePolicies {
+  readonly engine: PolicyEngine
+  readonly registry: ChainPolicyRegistry
+  /** `<code>@<version>` of every module in force. */
+  active: () => string[]
+  /** True once the chain's published modules were read at start. */
+  loaded: () => boolean
+}
 
 export interface CreateNodeOptions {
   /** The node's home directory (keys, database, blobs, p2p state). */
@@ -65,7 +77,7 @@ export interface NodeParts {
   readonly kek: KeyProvider
   readonly chain: ChainClient
   readonly view: ChainView
-  readonly policies: PolicyRegistry
+  readonly policies: NodePolicies
   readonly peers: ChainPeerRegistry
   readonly host: P2pHost
   readonly provider: Provider
@@ -107,7 +119,22 @@ export function createNode (config: NodeConfig, options: CreateNodeOptions): Hea
   const chain = createChainClient({ rpcUrl: config.chain.rpc, chainId: config.chain.chainId }, { logger: options.logger })
   const broadcaster = createTxBroadcaster({ rpcUrl: config.chain.rpc })
   const view = createChainView({ maxLagBlocks: config.chain.maxLagBlocks }, { chain, logger: options.logger })
-  const policies = createPolicyRegistry({ queries: () => chain.queries, view, logger: options.logger, clock })
+  const policyEngine = createPolicyEngine({ schema: readSchemaText(), clock })
+  const policyRegistry = createPolicyRegistry({}, {
+    engine: policyEngine,
+    source: { latestPolicies: async () => await chain.queries.policies() },
+    logger: options.logger,
+    metrics: registry
+  })
+  let policiesLoaded = false
+  let policyUnsubscribe: Array<() => void> = []
+  let policyBlocks: Promise<void> = Promise.resolve()
+  const policies: NodePolicies = {
+    engine: policyEngine,
+    registry: policyRegistry,
+    active: () => policyEngine.modules().map((m) => `${m.code}@${m.version}`).sort(),
+    loaded: () => policiesLoaded
+  }
   const peers = new ChainPeerRegistry({
     source: {
       listNodes: async () => (await chain.queries.nodes()).filter((n) => n.role === 'custodian' || n.role === 'replica')
@@ -179,7 +206,30 @@ export function createNode (config: NodeConfig, options: CreateNodeOptions): Hea
       stop: async () => { operator = undefined; await broadcaster.stop(); await chain.stop() }
     },
     { name: 'chain-view', start: view.start, stop: view.stop },
-    { name: 'policies', start: policies.start, stop: policies.stop },
+    {
+      name: 'policies',
+      start: async () => {
+        const height = view.status().viewHeight
+        await policyRegistry.start(height > 0n ? { height } : {})
+        policiesLoaded = true
+        policyUnsubscribe = [
+          view.onLedgerEvent((e) => {
+            if (e.type === 'PolicyPublished') policyRegistry.onPolicyPublished({ jurisdiction: e.jurisdiction, version: e.version, effectiveHeight: e.effectiveHeight })
+          }),
+          view.onNewBlock((h) => {
+            policyBlocks = policyBlocks.then(async () => { await policyRegistry.onBlock(h) })
+              .catch((err: unknown) => { log.warn({ height: String(h), err: err instanceof Error ? err.message : String(err) }, 'could not read the chain\'s policies; will retry on the next block') })
+          })
+        ]
+      },
+      stop: async () => {
+        for (const u of policyUnsubscribe) u()
+        policyUnsubscribe = []
+        await policyBlocks
+        await policyRegistry.stop()
+        policiesLoaded = false
+      }
+    },
     { name: 'peer-registry', start: async () => { await peers.start() }, stop: async () => { await peers.stop() } },
     { name: 'p2p', start: async () => { await host.start() }, stop: async () => { await host.stop() } },
     {

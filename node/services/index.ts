@@ -1,11 +1,10 @@
-/** The daemon's services: API keys, patient auth, records, outbox, chain view, policies, signed txs, sealing. */
+/** The daemon's services: API keys, patient auth, records, outbox, chain view, signed txs, sealing. */
 export * from './apikeys.js'
 export * from './patient-auth.js'
 export * from './patient-requests.js'
 export * from './records.js'
 export * from './outbox-worker.js'
 export * from './chain-view.js'
-export * from './policy-registry.js'
 export * from './signed-tx.js'
 export * from './seal.js'
 export * from './relay-api.js'

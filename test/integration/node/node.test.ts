@@ -199,6 +199,9 @@ describe('node: enrolment, ingestion, consent, roles and operations against the 
     expect(metrics.body).toMatch(/healthrelay_outbox_depth 0/)
     expect(metrics.body).toMatch(/healthrelay_chain_submissions_total\{kind="mint",outcome="ok"\} \d+/)
     expect(metrics.body).toMatch(/healthrelay_stored_bytes \d+/)
+    // the chain's published modules came in through the policy registry, and none was refused
+    expect(metrics.body).toMatch(/healthrelay_policy_switches_total\{jurisdiction="DE"\} 1/)
+    expect(metrics.body).not.toMatch(/healthrelay_policy_load_failures_total\{/)
     const policy = await call('/v1/policies/DE', { key: keys.regulator })
     expect(policy.body.active.code).toBe('DE')
     expect(policy.body.published.version).toBe(policy.body.active.version)
