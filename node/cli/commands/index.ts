@@ -14,6 +14,7 @@ import { registerRecordGet } from './record-get.js'
 import { registerRecordPut } from './record-put.js'
 import { registerDiscover } from './discover.js'
 import { registerGrant } from './grant.js'
+import { registerPatient } from './patient.js'
 
 /** Registers every command group of DESIGN.md §7 on the program. */
 export function registerCommands (program: Command, ctx: CliContext): void {
@@ -40,4 +41,6 @@ export function registerCommands (program: Command, ctx: CliContext): void {
 
   const grant = program.command('grant').description('patients\' grants of access')
   registerGrant(grant, ctx)
+
+  registerPatient(program, ctx)
 }
