@@ -3,8 +3,11 @@
  * register their peers), a chain home whose genesis makes each node's operator a member, the
  * embedded engine and the three nodes on loopback, then (first run only) demo doctors with their
  * own key files and credentials and demo patients enrolled at their country's node with synthetic
- * FHIR, one DE patient's summary granted to FR for treatment. Everything is described in
- * D/devnet.json; a second run reads it back and enrols nobody again.
+ * FHIR of several categories (the DE traveller's include a 1 MiB imaging record), the DE
+ * traveller's patient summary granted to FR for treatment. Everything is described in
+ * D/devnet.json; a second run reads it back, enrols nobody again and renews the walkthrough's grant
+ * if a previous run revoked it. `walkthrough()` is what the operator pastes: discover, retrieve,
+ * revoke, the refusal, an emergency access without a grant, the patient's access log and inbox.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync, chmodSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -27,7 +30,7 @@ import { loadOrCreatePeerKey } from '../../relay/p2p/index.js'
 import { createNode, type HealthrelayNode } from '../create-node.js'
 import { createApiKey } from '../services/apikeys.js'
 import { issueCredential } from '../../relay/protocol/index.js'
-import { syntheticPatient, syntheticPatientSummary } from '../fhir/index.js'
+import { SYNTHETIC_KIND_CATEGORY, syntheticPatient, syntheticRecordSet, type SyntheticKind } from '../fhir/index.js'
 
 export const DEVNET_CHAIN_RPC_PORT = 26657
 export const DEVNET_API_PORT = 8081
@@ -148,11 +151,24 @@ async function createHomes (home: string, offset: number, logger: ComponentLogge
   writeFileSync(join(chainHome, 'genesis.json'), JSON.stringify(doc, null, 2) + '\n')
 }
 
-const DEMO_PATIENTS: ReadonlyArray<{ seed: string, country: string, grantTo?: string }> = [
-  { seed: 'devnet-de-1', country: 'DE', grantTo: 'FR' },
-  { seed: 'devnet-fr-1', country: 'FR' },
-  { seed: 'devnet-us-1', country: 'US' }
+/**
+ * The demo patients: each enrolled at their country's node with synthetic FHIR of several
+ * categories (all opted in for cross-border use); the DE traveller also has an imaging-sized
+ * record and grants FR their patient summary for treatment (the walkthrough's patient).
+ */
+const DEMO_PATIENTS: ReadonlyArray<{ seed: string, country: string, kinds: readonly SyntheticKind[], grantTo?: string }> = [
+  { seed: 'devnet-de-1', country: 'DE', kinds: ['patient-summary', 'lab-result', 'vaccination', 'imaging'], grantTo: 'FR' },
+  { seed: 'devnet-fr-1', country: 'FR', kinds: ['patient-summary', 'prescription'] },
+  { seed: 'devnet-us-1', country: 'US', kinds: ['patient-summary', 'lab-result'] }
 ]
+
+/** The grant the walkthrough revokes: the patient summary to `grantee` for treatment, 30 days. */
+async function grantSummary (node: HealthrelayNode, privateKey: Uint8Array, subject: string, grantee: string, tokenId: string): Promise<DevnetPatient['grants'][number]> {
+  const signer = await node.parts.chain.signer(await DirectSecp256k1Wallet.fromKey(privateKey, 'hr'))
+  const now = BigInt(Math.floor(Date.now() / 1000))
+  const r = await signer.grantAccess({ subject, grantee: { country: grantee }, tokenIds: [tokenId], purposes: ['treatment'], notBefore: now - 60n, expiresAt: now + 30n * 86_400n })
+  return { id: r.value.grantId.toString(), grantee, purposes: ['treatment'] }
+}
 
 async function seed (home: string, rpc: string, nodes: Record<string, HealthrelayNode>, multiaddrs: Record<string, string>, progress: (l: string) => void): Promise<DevnetFile> {
   const countries: Record<string, DevnetCountry> = {}
@@ -197,33 +213,49 @@ async function seed (home: string, rpc: string, nodes: Record<string, Healthrela
     const xPriv = x25519.utils.randomSecretKey()
     const enrol = await post('/v1/subjects', JSON.stringify({
       publicKey: Buffer.from(publicKey).toString('hex'), x25519PublicKey: Buffer.from(x25519.getPublicKey(xPriv)).toString('hex'),
-      birthDate: person.birthDate, identifiers: [person.nationalId], categories: ['patient-summary']
+      birthDate: person.birthDate, identifiers: [person.nationalId], categories: demo.kinds.map((k) => SYNTHETIC_KIND_CATEGORY[k])
     }), 'application/json')
     if (enrol.status !== 201) throw new Error(`enrolment at ${demo.country} answered ${enrol.status}: ${await enrol.text()}`)
     const { shareCode } = await enrol.json() as { shareCode: string }
-    const put = await post('/v1/records', JSON.stringify(syntheticPatientSummary(person)), 'application/fhir+json')
-    if (put.status !== 201) throw new Error(`ingestion at ${demo.country} answered ${put.status}: ${await put.text()}`)
-    const { tokenId } = await put.json() as { tokenId: string }
+    const records: DevnetPatient['records'] = []
+    for (const { category, record } of syntheticRecordSet(person, { kinds: demo.kinds })) {
+      const put = await post('/v1/records', JSON.stringify(record), 'application/fhir+json')
+      if (put.status !== 201) throw new Error(`ingestion at ${demo.country} answered ${put.status}: ${await put.text()}`)
+      records.push({ tokenId: (await put.json() as { tokenId: string }).tokenId, category })
+    }
     const keyFile = resolve(home, 'patients', `${demo.seed}.key.json`)
     writeSecret(keyFile, JSON.stringify({
       address: subject, publicKey: Buffer.from(publicKey).toString('hex'), privateKey: Buffer.from(privateKey).toString('hex'),
       x25519PrivateKey: Buffer.from(xPriv).toString('hex')
     }, null, 2) + '\n')
     await node.drainOutbox()
-    const grants: DevnetPatient['grants'] = []
-    if (demo.grantTo !== undefined) {
-      const signer = await node.parts.chain.signer(await DirectSecp256k1Wallet.fromKey(privateKey, 'hr'))
-      const now = BigInt(Math.floor(Date.now() / 1000))
-      const r = await signer.grantAccess({ subject, grantee: { country: demo.grantTo }, tokenIds: [tokenId], purposes: ['treatment'], notBefore: now - 60n, expiresAt: now + 30n * 86_400n })
-      grants.push({ id: r.value.grantId.toString(), grantee: demo.grantTo, purposes: ['treatment'] })
-    }
-    patients.push({
-      name: `${person.givenName} ${person.familyName}`, country: demo.country, subject, keyFile, shareCode,
-      records: [{ tokenId, category: 'patient-summary' }], grants
-    })
-    progress(`  patient ${person.givenName} ${person.familyName} (${demo.country}): summary ${tokenId.slice(0, 12)}…${grants.length > 0 ? `, granted to ${demo.grantTo ?? ''} for treatment` : ''}`)
+    const summary = need(records.find((r) => r.category === 'patient-summary'), 'a patient summary').tokenId
+    const grants: DevnetPatient['grants'] = demo.grantTo === undefined ? [] : [await grantSummary(node, privateKey, subject, demo.grantTo, summary)]
+    patients.push({ name: `${person.givenName} ${person.familyName}`, country: demo.country, subject, keyFile, shareCode, records, grants })
+    progress(`  patient ${person.givenName} ${person.familyName} (${demo.country}): ${records.map((r) => r.category).join(', ')}${grants.length > 0 ? `; summary granted to ${demo.grantTo ?? ''} for treatment` : ''}`)
   }
   return { chain: { rpc, chainId: DEFAULT_CHAIN_ID }, countries, patients }
+}
+
+/**
+ * On a second run: a walkthrough grant that a previous run revoked (or that expired) is granted
+ * again with the patient's key, so the printed walkthrough holds again.
+ */
+async function renewGrants (file: DevnetFile, nodes: Record<string, HealthrelayNode>, progress: (l: string) => void): Promise<void> {
+  const nowS = BigInt(Math.floor(Date.now() / 1000))
+  for (const patient of file.patients) {
+    const node = need(nodes[patient.country], `the ${patient.country} node`)
+    for (const [i, g] of patient.grants.entries()) {
+      const onChain = await node.parts.chain.queries.grant(BigInt(g.id))
+      if (onChain !== undefined && onChain.revokedAt === 0n && onChain.expiresAt > nowS + 86_400n) continue
+      const key = JSON.parse(readFileSync(patient.keyFile, 'utf8')) as { privateKey?: unknown }
+      if (typeof key.privateKey !== 'string' || !/^[0-9a-f]{64}$/.test(key.privateKey)) throw new InvalidInputError(`${patient.keyFile}: no privateKey`)
+      const summary = need(patient.records.find((r) => r.category === 'patient-summary'), `${patient.name}'s patient summary`).tokenId
+      const renewed = await grantSummary(node, new Uint8Array(Buffer.from(key.privateKey, 'hex')), patient.subject, g.grantee, summary)
+      patient.grants[i] = renewed
+      progress(`  ${patient.name}'s grant ${g.id} to ${g.grantee} was ${onChain?.revokedAt !== undefined && onChain.revokedAt !== 0n ? 'revoked' : 'no longer in force'}; granted again for the walkthrough (grant ${renewed.id})`)
+    }
+  }
 }
 
 /**
@@ -285,6 +317,7 @@ export async function startDevnet (options: DevnetOptions, deps: { logger: Compo
         c.api = need(nodes[country], `the ${country} node`).apiUrl
         c.multiaddr = `/ip4/127.0.0.1/tcp/${p.p2p(i)}/p2p/${need(nodes[country], `the ${country} node`).peerId}`
       }
+      await renewGrants(file, nodes, progress)
     } else {
       const multiaddrs = Object.fromEntries(DEVNET_COUNTRIES.map((c, i) => [c, `/ip4/127.0.0.1/tcp/${p.p2p(i)}/p2p/${need(nodes[c], `the ${c} node`).peerId}`]))
       file = await seed(home, engine.rpcUrl, nodes, multiaddrs, progress)
@@ -297,27 +330,41 @@ export async function startDevnet (options: DevnetOptions, deps: { logger: Compo
   }
 }
 
-/** The walkthrough printed once the devnet is ready: commands a newcomer can paste. */
+/** What the emergency step's doctor writes; the walkthrough prints it and the e2e test sends it. */
+export const WALKTHROUGH_JUSTIFICATION = 'unconscious after a road accident; allergies and current medication needed'
+
+/** The walkthrough printed once the devnet is ready: commands a newcomer can paste, in order. */
 export function walkthrough (file: DevnetFile, path: string, cli = 'npx healthrelay'): string[] {
   const patient = file.patients.find((x) => x.country === 'DE' && x.grants.some((g) => g.grantee === 'FR'))
   if (patient === undefined) return [`devnet ready: ${path}`]
   const fr = need(file.countries.FR, 'FR')
+  const de = need(file.countries.DE, 'DE')
   const grant = need(patient.grants.find((g) => g.grantee === 'FR'), 'the grant to FR')
-  const token = need(patient.records[0], 'a record').tokenId
+  const token = need(patient.records.find((r) => r.category === 'patient-summary'), 'a patient summary').tokenId
   const doctor = `--node ${fr.api} --api-key ${fr.apiKeys.provider} --key ${fr.provider.keyFile} --chain-rpc ${file.chain.rpc}`
+  const own = `--node ${de.api} --key ${patient.keyFile}`
   return [
     `devnet ready: everything is described in ${path}`,
     '',
-    `Walkthrough: a French doctor treats ${patient.name}, a German traveller.`,
-    '1. Discover the patient by the share code they show:',
+    `Walkthrough: a French doctor treats ${patient.name}, a German traveller. Their home node (DE) holds their`,
+    `records (${patient.records.map((r) => r.category).join(', ')}); only the patient summary is granted to FR, for treatment.`,
+    '1. The doctor discovers the patient by the share code the patient shows (only what is releasable to them):',
     `   ${cli} discover ${doctor} --purpose treatment --country DE --share-code ${patient.shareCode}`,
-    '2. Retrieve the patient summary (verified against the chain, decrypted):',
+    '2. The doctor retrieves the patient summary (custodian signature and on-chain commitment checked, then decrypted):',
     `   ${cli} record get ${token} ${doctor} --purpose treatment --out summary.json`,
-    '3. The patient revokes the grant with their own key:',
-    `   ${cli} grant revoke ${grant.id} --node ${need(file.countries.DE, 'DE').api} --key ${patient.keyFile} --chain-rpc ${file.chain.rpc}`,
-    '4. The same retrieval is now refused (non-zero exit with the reason):',
+    '3. Back home, the patient revokes the grant with their own key:',
+    `   ${cli} grant revoke ${grant.id} ${own} --chain-rpc ${file.chain.rpc}`,
+    '4. The same retrieval is now refused, exit code 3: "refused: DENIED grant-revoked: the patient revoked the grant (DE)":',
     `   ${cli} record get ${token} ${doctor} --purpose treatment --out again.json`,
+    '5. Later the patient is brought unconscious to a French emergency department. Without a grant, the EU baseline',
+    '   permits an emergency access to the emergency categories by a clinician with a written justification',
+    '   (vital interests, GDPR Art. 9(2)(c) and 49(1)(f)); the patient is notified:',
+    `   ${cli} record get ${token} ${doctor} --purpose emergency --justification "${WALKTHROUGH_JUSTIFICATION}" --out emergency.json`,
+    '6. The patient sees it: their access log (from the chain, details unsealed with their key; the emergency',
+    '   marked EMERGENCY, on chain within seconds) and their inbox at their home node, signed in with their key:',
+    `   ${cli} patient access-log ${own}`,
+    `   ${cli} patient inbox ${own}`,
     '',
-    'Ctrl-C stops the devnet; a second run reuses its data.'
+    'Ctrl-C stops the devnet; a second run reuses its data (and grants the summary to FR again if step 3 revoked it).'
   ]
 }
