@@ -36,6 +36,7 @@ export {
   signedMessage, ed25519Seed, ed25519PublicKey, x25519PublicKey, generateEd25519KeyPair, generateX25519KeyPair,
   signPayload, verifyPayload, credentialId, type SignatureDomain, type KeyPair
 } from './signing.js'
+export { CURVE_TABLE_WINDOW, DEFAULT_CURVE_KEY_CACHE, signEd25519, verifyEd25519, x25519SharedSecret, clearCurveCaches } from './curves.js'
 export { systemRandom, type RandomSource } from './random.js'
 export { sha256, bytesEqual, concatBytes, bytesToHex, hexToBytes, plain } from './bytes.js'
 export { writeFileDurably, fsyncDirectory } from './durable.js'

@@ -12,6 +12,7 @@
  */
 import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto'
 import { x25519 } from '@noble/curves/ed25519.js'
+import { x25519SharedSecret } from './curves.js'
 import { concatBytes, lengthPrefixed8, utf8 } from './bytes.js'
 import { systemRandom, type RandomSource } from './random.js'
 import { decodeRecordKeys, encodeRecordKeys, type RecordKeys } from './record-keys.js'
@@ -35,9 +36,14 @@ export function relayWrapInfo (tokenId: Uint8Array, ephemeralPublicKey: Uint8Arr
   return concatBytes(INFO_LABEL, lengthPrefixed8(tokenId), ephemeralPublicKey, recipientPublicKey)
 }
 
-function sharedSecret (secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array | undefined {
+/**
+ * X25519, refused when all zero. `repeatedKey`: the public key comes back across calls (a
+ * credential's key when wrapping), so curves.ts keeps its precomputed table; a fresh ephemeral
+ * key (unwrapping) takes the ladder directly.
+ */
+function sharedSecret (secretKey: Uint8Array, publicKey: Uint8Array, repeatedKey: boolean): Uint8Array | undefined {
   try {
-    const s = x25519.getSharedSecret(secretKey, publicKey)
+    const s = repeatedKey ? x25519SharedSecret(secretKey, publicKey) : x25519.getSharedSecret(secretKey, publicKey)
     return s.every((b) => b === 0) ? undefined : s
   } catch {
     return undefined
@@ -57,7 +63,7 @@ export function wrapToRecipient (
   if (tokenId.byteLength < 1 || tokenId.byteLength > 255) throw new InvalidKeyError('token id must be 1..255 bytes')
   const ephemeralSecret = random(X25519_KEY_BYTES)
   const ephemeralPublicKey = x25519.getPublicKey(ephemeralSecret)
-  const shared = sharedSecret(ephemeralSecret, recipientPublicKey)
+  const shared = sharedSecret(ephemeralSecret, recipientPublicKey, true)
   if (shared === undefined) throw new InvalidKeyError('recipient X25519 key is a low-order point')
   const info = relayWrapInfo(tokenId, ephemeralPublicKey, recipientPublicKey)
   const nonce = random(GCM_NONCE_BYTES)
@@ -80,7 +86,7 @@ export function unwrapFromSender (
     wrapped.ciphertext.byteLength < GCM_TAG_BYTES || tokenId.byteLength < 1 || tokenId.byteLength > 255) {
     throw new KeyUnwrapError('wrapped key has the wrong shape')
   }
-  const shared = sharedSecret(recipientSecretKey, wrapped.ephemeralPublicKey)
+  const shared = sharedSecret(recipientSecretKey, wrapped.ephemeralPublicKey, false)
   if (shared === undefined) throw new KeyUnwrapError('ephemeral key is a low-order point')
   const info = relayWrapInfo(tokenId, wrapped.ephemeralPublicKey, recipientPublicKey ?? x25519.getPublicKey(recipientSecretKey))
   const body = wrapped.ciphertext.subarray(0, wrapped.ciphertext.byteLength - GCM_TAG_BYTES)

@@ -11,6 +11,7 @@
  */
 import { ed25519, x25519 } from '@noble/curves/ed25519.js'
 import { concatBytes, sha256, utf8 } from './bytes.js'
+import { signEd25519, verifyEd25519 } from './curves.js'
 import { systemRandom, type RandomSource } from './random.js'
 import { InvalidKeyError } from '../errors.js'
 
@@ -68,22 +69,23 @@ export function generateX25519KeyPair (random: RandomSource = systemRandom): Key
   return { privateKey, publicKey: x25519.getPublicKey(privateKey) }
 }
 
-/** Signs `payload` in `domain` (deterministic: same inputs, same signature). */
+/**
+ * Signs `payload` in `domain` (deterministic: same inputs, same signature; the expanded key of a
+ * seed is kept, so a signature costs one fixed-base multiplication: curves.ts).
+ */
 export function signPayload (domain: SignatureDomain, payload: Uint8Array, secretKey: Uint8Array): Uint8Array {
-  return ed25519.sign(signedMessage(domain, payload), ed25519Seed(secretKey))
+  return signEd25519(signedMessage(domain, payload), ed25519Seed(secretKey))
 }
 
 /**
  * True only for a valid signature of `payload` in `domain` by `publicKey`. Strict RFC 8032 checks
- * (canonical encodings, no ZIP-215 leniency); malformed inputs give false, never a throw.
+ * (canonical encodings, no ZIP-215 leniency, small-order keys refused); malformed inputs give
+ * false, never a throw.
  */
 export function verifyPayload (domain: SignatureDomain, payload: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
   if (signature.byteLength !== ED25519_SIGNATURE_BYTES || publicKey.byteLength !== ED25519_PUBLIC_KEY_BYTES) return false
-  try {
-    return ed25519.verify(signature, signedMessage(domain, payload), publicKey, { zip215: false })
-  } catch {
-    return false
-  }
+  // ed25519.verify(…, { zip215: false }) with the key's decoded point (and table) kept: curves.ts
+  return verifyEd25519(signature, signedMessage(domain, payload), publicKey)
 }
 
 /** A credential's id: SHA-256 of its exact payload bytes. */

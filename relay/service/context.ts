@@ -24,6 +24,11 @@ export interface PipelineContext {
   readonly clock: Clock
   /** Aborts when the service stops or the stream ends. */
   readonly shutdown: AbortSignal
-  /** A fresh signal for one step: the shutdown signal plus the step time-out. */
+  /**
+   * The signal for the next step: the shutdown signal plus the step time-out, re-armed by every
+   * call (steps run one after the other; one timer and one combined signal per pipeline run).
+   */
   step: () => AbortSignal
+  /** Disarms the step time-out (the pipeline is waiting on something that is not a step). */
+  settle: () => void
 }

@@ -12,6 +12,7 @@
 import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto'
 import { x25519 } from '@noble/curves/ed25519.js'
 import { concatBytes, lengthPrefixed8, utf8 } from '../crypto/bytes.js'
+import { x25519SharedSecret } from '../crypto/curves.js'
 import { systemRandom, type RandomSource } from '../crypto/random.js'
 import { InvalidKeyError, KeyUnwrapError } from '../errors.js'
 
@@ -24,9 +25,10 @@ function info (label: string, ephemeral: Uint8Array, recipient: Uint8Array): Uin
   return concatBytes(utf8(SEAL_INFO_LABEL), lengthPrefixed8(utf8(label)), ephemeral, recipient)
 }
 
-function derive (secret: Uint8Array, pub: Uint8Array, inf: Uint8Array): Uint8Array | undefined {
+/** `repeatedKey`: a subject's key, sealed to again and again (its table is kept: curves.ts). */
+function derive (secret: Uint8Array, pub: Uint8Array, inf: Uint8Array, repeatedKey: boolean): Uint8Array | undefined {
   let shared: Uint8Array
-  try { shared = x25519.getSharedSecret(secret, pub) } catch { return undefined }
+  try { shared = repeatedKey ? x25519SharedSecret(secret, pub) : x25519.getSharedSecret(secret, pub) } catch { return undefined }
   if (shared.every((b) => b === 0)) return undefined
   return new Uint8Array(hkdfSync('sha256', shared, new Uint8Array(0), inf, 32))
 }
@@ -37,7 +39,7 @@ export function sealTo (plaintext: Uint8Array, recipientPublicKey: Uint8Array, l
   const e = random(32)
   const epub = x25519.getPublicKey(e)
   const inf = info(label, epub, recipientPublicKey)
-  const key = derive(e, recipientPublicKey, inf)
+  const key = derive(e, recipientPublicKey, inf, true)
   if (key === undefined) throw new InvalidKeyError('recipient X25519 key is a low-order point')
   const nonce = random(12)
   const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: 16 })
@@ -53,7 +55,7 @@ export function openSealed (sealed: Uint8Array, recipientSecretKey: Uint8Array, 
   const body = sealed.subarray(45, sealed.byteLength - 16)
   const tag = sealed.subarray(sealed.byteLength - 16)
   const inf = info(label, epub, recipientPublicKey)
-  const key = derive(recipientSecretKey, epub, inf)
+  const key = derive(recipientSecretKey, epub, inf, false)
   if (key === undefined) throw new KeyUnwrapError('ephemeral key is a low-order point')
   const decipher = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: 16 })
   decipher.setAAD(inf)

@@ -111,6 +111,10 @@ class Service implements RelayService {
   }
 
   #context (signal: AbortSignal): PipelineContext {
+    const ms = this.#init.stepTimeoutMs
+    const steps = new AbortController()
+    let combined: AbortSignal | undefined
+    let timer: ReturnType<typeof setTimeout> | undefined
     return {
       components: this.#c,
       init: this.#init,
@@ -118,7 +122,20 @@ class Service implements RelayService {
       log: this.#log,
       clock: this.#c.clock ?? systemClock,
       shutdown: signal,
-      step: () => AbortSignal.any([signal, AbortSignal.timeout(this.#init.stepTimeoutMs)])
+      step: () => {
+        combined ??= AbortSignal.any([signal, steps.signal])
+        if (timer === undefined) {
+          timer = setTimeout(() => { steps.abort(new DOMException(`a step took longer than ${ms} ms`, 'TimeoutError')) }, ms)
+          timer.unref()
+        } else {
+          timer.refresh()
+        }
+        return combined
+      },
+      settle: () => {
+        clearTimeout(timer)
+        timer = undefined
+      }
     }
   }
 
@@ -127,7 +144,9 @@ class Service implements RelayService {
     let plan: RetrievePlan
     try {
       plan = await planRetrieve(request, carrierPeerId, ctx)
+      ctx.settle()
     } catch (err) {
+      ctx.settle()
       if (ctx.shutdown.aborted) throw err
       this.#log.warn({ peerId: carrierPeerId, err: (err as Error).name, message: (err as Error).message }, 'retrieve pipeline failed; answering unavailable')
       plan = {
@@ -146,28 +165,35 @@ class Service implements RelayService {
     return { frames, plan }
   }
 
-  async #after (plan: RetrievePlan): Promise<void> {
+  async #after (plan: RetrievePlan, ctx: PipelineContext): Promise<void> {
     if (plan.after === undefined) return
     await plan.after().catch((err: unknown) => { this.#log.error({ err: (err as Error).name, message: (err as Error).message }, 'recording an access failed') })
+    ctx.settle()
   }
 
   async * retrieveLocal (request: SignedRequest, options: { signal?: AbortSignal } = {}): AsyncGenerator<Uint8Array, void, undefined> {
     if (!this.#started) throw new RelayServiceStoppedError('the relay service is not started')
     const signal = AbortSignal.any([this.#shutdown.signal, AbortSignal.timeout(this.#init.responseTimeoutMs), ...(options.signal === undefined ? [] : [options.signal])])
-    const { frames, plan } = await this.#retrieve(request, this.#c.identity.peerId, this.#context(signal))
+    const ctx = this.#context(signal)
+    const { frames, plan } = await this.#retrieve(request, this.#c.identity.peerId, ctx)
     try {
       yield * frames
       this.#requests.inc({ kind: 'retrieve-local', outcome: plan.kind === 'release' ? 'OK' : plan.denial.status })
     } finally {
       // also when the stream failed part-way: bytes may have left
-      await this.#after(plan)
+      await this.#after(plan, ctx)
     }
   }
 
   async discoverLocal (request: SignedRequest, options: { signal?: AbortSignal } = {}): Promise<DiscoverResult> {
     if (!this.#started) throw new RelayServiceStoppedError('the relay service is not started')
     const signal = AbortSignal.any([this.#shutdown.signal, AbortSignal.timeout(this.#init.responseTimeoutMs), ...(options.signal === undefined ? [] : [options.signal])])
-    return await answerDiscover(request, this.#c.identity.peerId, this.#context(signal))
+    const ctx = this.#context(signal)
+    try {
+      return await answerDiscover(request, this.#c.identity.peerId, ctx)
+    } finally {
+      ctx.settle()
+    }
   }
 
   async #serve (stream: Stream, peerId: string): Promise<void> {
@@ -179,7 +205,7 @@ class Service implements RelayService {
       const frame = await readRequestWithin(stream, this.#init.requestTimeoutMs, response)
       kind = frame.kind
       if (frame.kind === 'discover') {
-        const result = await answerDiscover(frame.request, peerId, ctx)
+        const result = await answerDiscover(frame.request, peerId, ctx).finally(() => { ctx.settle() })
         await writeFrames(stream, once(discoverResponseBytes(result)), { signal: response, drainTimeoutMs: this.#init.writeTimeoutMs })
         this.#requests.inc({ kind, outcome: result.status })
         return
@@ -190,7 +216,7 @@ class Service implements RelayService {
         this.#requests.inc({ kind, outcome: plan.kind === 'release' ? 'OK' : plan.denial.status })
       } finally {
         // also when the stream failed part-way: bytes may have left
-        await this.#after(plan)
+        await this.#after(plan, ctx)
       }
     } catch (err) {
       this.#requests.inc({ kind, outcome: 'reset' })
