@@ -277,6 +277,7 @@ export function createNode (config: NodeConfig, options: CreateNodeOptions): Hea
             metrics.chainSubmissions.inc({ kind: 'enroll', outcome: 'ok' })
           },
           notifyOutbox: () => { outbox?.wake() },
+          withdraw: async (tokenId) => { await provider?.withdraw(Buffer.from(tokenId, 'hex')) },
           logger: options.logger,
           clock
         })

@@ -8,12 +8,17 @@
  * Access events are moved into the outbox by `flushAccess` (node/relay-adapters' AccessBatcher: one
  * `record-access` entry whose payload is a MsgRecordAccess's protobuf bytes) on each pass and sent;
  * `stop()` flushes the last batch (the audit batch).
+ *
+ * Erasures: each pass first finishes the blob deletions an erasure owes (`erase-blob`, local, left
+ * pending by a crash), and a status change to ERASED for a record whose mint is still owed waits
+ * for that mint (mints go first in every pass). A freshly minted record that was erased meanwhile
+ * is not provided.
  */
 import type { LedgerSigner, LedgerQueries, TokenSpecInput, RecordStatus as ChainRecordStatus } from '../../chain/client/index.js'
 import type { ComponentLogger } from '../../common/logger.js'
 import { ledger, ledgerTypeUrl } from '../../proto/index.js'
 import {
-  completeAccessBatch, dueOutbox, getRecord, markOutboxConfirmed, markOutboxRetry, outboxInState, setRecordStatus, type OutboxEntry, type Storage
+  completeAccessBatch, completeBlobErasures, dueOutbox, stmt, getRecord, markOutboxConfirmed, markOutboxRetry, outboxInState, setRecordStatus, type OutboxEntry, type Storage
 } from '../storage/index.js'
 import type { MintPayload } from './records.js'
 import type { NodeMetrics } from '../metrics.js'
@@ -72,7 +77,8 @@ export function createOutboxWorker (init: OutboxWorkerInit, c: OutboxWorkerCompo
       }
     })()
     for (const e of entries) {
-      if (e.tokenId !== undefined && c.provide !== undefined) {
+      // an erasure may have come between the mint's broadcast and its confirmation
+      if (e.tokenId !== undefined && c.provide !== undefined && getRecord(db, e.tokenId)?.status === 'active') {
         c.provide(e.tokenId).catch((err: unknown) => { log.warn({ tokenId: e.tokenId, err: errorText(err) }, 'provide after mint failed; the re-provide will retry') })
       }
     }
@@ -117,6 +123,11 @@ export function createOutboxWorker (init: OutboxWorkerInit, c: OutboxWorkerCompo
     try {
       const token = await c.queries().token(p.tokenId)
       if (token?.status === p.status) { markOutboxConfirmed(c.storage.db, [e.id], token.mintedHeight, now()); return }
+      if (token === undefined && mintOwed(p.tokenId)) {
+        // erased before its mint landed: the mint goes first (it is ahead in every pass)
+        markOutboxRetry(c.storage.db, [e.id], 'waiting for the token\'s mint', now() + (init.intervalMs ?? DEFAULT_OUTBOX_INTERVAL_MS), now())
+        return
+      }
       const out = await c.signer().setRecordStatus(p.tokenId, p.status)
       c.metrics?.chainSubmissions.inc({ kind: 'set-status', outcome: 'ok' })
       markOutboxConfirmed(c.storage.db, [e.id], out.height, now())
@@ -126,6 +137,9 @@ export function createOutboxWorker (init: OutboxWorkerInit, c: OutboxWorkerCompo
       c.storage.db.prepare('UPDATE outbox SET attempts = attempts + 1 WHERE id = ?').run(e.id)
     }
   }
+
+  const mintOwed = (tokenId: string): boolean => stmt<[string], { n: number }>(c.storage.db,
+    "SELECT COUNT(*) AS n FROM outbox WHERE kind = 'mint' AND token_id = ? AND state IN ('pending', 'submitted')").get(tokenId)?.n !== 0
 
   const accessBatch = async (e: OutboxEntry): Promise<void> => {
     try {
@@ -149,6 +163,7 @@ export function createOutboxWorker (init: OutboxWorkerInit, c: OutboxWorkerCompo
 
   const pass = async (): Promise<number> => {
     const db = c.storage.db
+    await completeBlobErasures(db, c.storage.blobs, now())
     await batchAccessEvents()
     // entries a crashed run left as submitted go back to pending (the chain lookup above dedupes)
     const stale = outboxInState(db, 'submitted')

@@ -13,9 +13,9 @@ import {
 } from '../../relay/crypto/index.js'
 import { examineFhirRecord, formatIssue, isRecordCategory, type RecordCategory } from '../fhir/index.js'
 import {
-  addShareCode, enqueueOutbox, getEnrolment, insertEnrolment, insertRecord, matchEnrolledPatient, requireEnrolment, getRecord, SubjectExistsError, type Storage
+  addShareCode, enqueueOutbox, eraseRecord, getEnrolment, insertEnrolment, insertRecord, matchEnrolledPatient, requireEnrolment, getRecord, SubjectExistsError, type Storage
 } from '../storage/index.js'
-import { PatientNotMatchedError } from '../errors.js'
+import { NotOwnerError, PatientNotMatchedError, RecordNotVisibleError } from '../errors.js'
 import { sealTo } from './seal.js'
 
 export interface MintPayload {
@@ -55,6 +55,8 @@ export interface RecordServiceComponents {
   enrollOnChain: (s: { subject: string, publicKey: Uint8Array, x25519PublicKey: Uint8Array }) => Promise<void>
   /** Wakes the outbox worker. */
   notifyOutbox?: () => void
+  /** Stops advertising a record on the DHT (best effort; the re-provide skips erased records anyway). */
+  withdraw?: (tokenId: string) => Promise<void>
   logger: ComponentLogger
   clock?: () => number
 }
@@ -63,6 +65,26 @@ export interface RecordService {
   /** Enrols a patient (on chain, then locally); returns a share code shown once. */
   enrol: (input: EnrolInput) => Promise<{ subject: string, shareCode: string }>
   ingest: (body: Uint8Array, options: { contentType?: string, subject?: string, supersedes?: string, signal?: AbortSignal }) => Promise<IngestResult>
+  /**
+   * Erases a record held here: destroys its data key and its blob, marks it erased, queues the
+   * chain's status change to ERASED (minted or minting records) and stops providing it. `subject`
+   * restricts it to that patient's own records. Unknown or already erased: RecordNotVisibleError.
+   */
+  erase: (tokenId: string, options?: { subject?: string, signal?: AbortSignal }) => Promise<EraseOutcome>
+}
+
+export interface EraseOutcome {
+  readonly tokenId: string
+  readonly subject: string
+  readonly status: 'erased'
+  /** `queued`: the token's change to ERASED is in the outbox; `none`: the record was never minted. */
+  readonly chain: 'queued' | 'none'
+}
+
+/** Outbox payload of a token status change (the outbox worker's `set-status`). */
+export interface StatusChangePayload {
+  readonly tokenId: string
+  readonly status: 'superseded' | 'erased'
 }
 
 /** 12 characters of an unambiguous alphabet, grouped `XXXX-XXXX-XXXX` (about 60 bits). */
@@ -145,6 +167,26 @@ export function createRecordService (c: RecordServiceComponents): RecordService 
         tokenId, subject, category, mediaType: record.mediaType, bytes: record.bytes.byteLength,
         status: optedIn ? 'pending' : 'local', warnings: record.warnings.map(formatIssue)
       }
+    },
+
+    async erase (tokenId, options) {
+      const db = c.storage.db
+      const record = getRecord(db, tokenId)
+      if (record === undefined || record.status === 'erased') throw new RecordNotVisibleError(`no record ${tokenId}`)
+      if (options?.subject !== undefined && record.subject !== options.subject) throw new NotOwnerError('a patient may erase only their own records')
+      // local records were never minted; a pending one is (its mint is in the outbox, sent before status changes)
+      const onChain = record.status !== 'local'
+      const payload: StatusChangePayload = { tokenId, status: 'erased' }
+      await eraseRecord(db, c.storage.blobs, tokenId, {
+        at: now(),
+        ...(onChain ? { outbox: { kind: 'set-status', payload: new TextEncoder().encode(JSON.stringify(payload)) } } : {})
+      })
+      if (onChain) c.notifyOutbox?.()
+      if (onChain && c.withdraw !== undefined) {
+        await c.withdraw(tokenId).catch((err: unknown) => { log.warn({ tokenId, err: err instanceof Error ? err.message : String(err) }, 'withdrawing an erased record from the DHT failed; it is no longer re-provided') })
+      }
+      log.info({ tokenId, chain: onChain ? 'queued' : 'none' }, 'erased a record')
+      return { tokenId, subject: record.subject, status: 'erased', chain: onChain ? 'queued' : 'none' }
     }
   }
 }

@@ -1,17 +1,22 @@
 /**
  * Erasure of a record (DESIGN.md §5): in one transaction the wrapped data key row is deleted
- * (`secure_delete` overwrites it in the database file), the record is marked `erased`, and the
- * chain status change is put in the outbox when given; then the blob is wiped and deleted (unless
- * another live record shares it) and the WAL is checkpointed with TRUNCATE so no copy of the key
- * stays in the write-ahead log. A crash after the transaction leaves a blob that nothing can
- * decrypt, which `sweepOrphanBlobs` removes.
+ * (`secure_delete` overwrites it in the database file), the record is marked `erased`, the chain
+ * status change is put in the outbox when given, and so is the blob's deletion (outbox kind
+ * `erase-blob`, payload the blob hash: a local step, confirmed at height 0); then the blob is
+ * deleted (unless another live record shares it), that entry confirmed, and the WAL checkpointed
+ * with TRUNCATE so no copy of the key stays in the write-ahead log. A crash after the transaction
+ * leaves the `erase-blob` entry pending: `completeBlobErasures` (the outbox worker runs it on each
+ * pass, so at start too) finishes it.
  */
 import type { Db } from './database.js'
 import { checkpointTruncate } from './database.js'
 import type { BlobStore } from './blobs.js'
 import { blobInUse, requireRecord, setRecordStatus, type StoredRecord } from './records.js'
 import { stmt } from './database.js'
-import { enqueueOutbox, type OutboxKind } from './outbox.js'
+import { dueOutbox, enqueueOutbox, markOutboxConfirmed, type OutboxKind } from './outbox.js'
+
+/** Outbox kind of a blob deletion owed by an erasure (local; no chain message). */
+export const ERASE_BLOB_OUTBOX_KIND = 'erase-blob'
 
 export interface EraseOptions {
   readonly at: number
@@ -28,18 +33,39 @@ export interface EraseResult {
 }
 
 export async function eraseRecord (db: Db, blobs: BlobStore, tokenId: string, options: EraseOptions): Promise<EraseResult> {
-  const { record, outboxId } = db.transaction(() => {
+  const { record, outboxId, blobEntry } = db.transaction(() => {
     requireRecord(db, tokenId)
     stmt(db, 'DELETE FROM record_keys WHERE token_id = ?').run(tokenId)
     const erased = setRecordStatus(db, tokenId, 'erased', options.at)
     const id = options.outbox === undefined
       ? undefined
       : enqueueOutbox(db, { kind: options.outbox.kind ?? 'set-status', tokenId, payload: options.outbox.payload, at: options.at })
-    return { record: erased, outboxId: id }
+    const blob = enqueueOutbox(db, { kind: ERASE_BLOB_OUTBOX_KIND, tokenId, payload: new TextEncoder().encode(erased.blobHash), at: options.at })
+    return { record: erased, outboxId: id, blobEntry: blob }
   })()
-  const blobDeleted = blobInUse(db, record.blobHash, tokenId) ? false : await blobs.delete(record.blobHash)
+  const blobDeleted = await deleteUnusedBlob(db, blobs, record.blobHash)
+  markOutboxConfirmed(db, [blobEntry], 0n, options.at)
   const walTruncated = checkpointTruncate(db)
   return { record, blobDeleted, outboxId, walTruncated }
+}
+
+async function deleteUnusedBlob (db: Db, blobs: BlobStore, blobHash: string): Promise<boolean> {
+  return blobInUse(db, blobHash) ? false : await blobs.delete(blobHash)
+}
+
+/**
+ * Finishes the blob deletions that erasures owe (outbox kind `erase-blob`): those a crash
+ * interrupted between the erasing transaction and the file's deletion. Returns how many it
+ * completed.
+ */
+export async function completeBlobErasures (db: Db, blobs: BlobStore, at: number, limit = 100): Promise<number> {
+  const due = dueOutbox(db, Number.MAX_SAFE_INTEGER, limit, ERASE_BLOB_OUTBOX_KIND)
+  for (const e of due) {
+    await deleteUnusedBlob(db, blobs, new TextDecoder().decode(e.payload))
+    markOutboxConfirmed(db, [e.id], 0n, at)
+  }
+  if (due.length > 0) checkpointTruncate(db)
+  return due.length
 }
 
 /**

@@ -69,6 +69,20 @@ export function recordsApi (c: ApiComponents, table: RouteTable): Hono<ApiEnv> {
     })
   })
 
+  const erase = table.add({
+    method: 'delete',
+    path: '/v1/records/:tokenId',
+    summary: 'erase a record held here (the custodian\'s agency-admin, or the subject): destroys its data key and ciphertext, marks its token ERASED on chain (through the outbox), stops providing it; a later retrieve answers as for an unknown token',
+    roles: ['agency-admin', 'patient'],
+    response: z.object({ tokenId: z.string(), subject: z.string(), status: z.literal('erased'), chain: z.enum(['queued', 'none']) })
+  })
+  app.delete('/:tokenId', allow(erase), async (ctx) => {
+    const tokenId = tokenParam(ctx)
+    const p = principal(ctx)
+    const out = await c.records.erase(tokenId, { ...(p.kind === 'patient' ? { subject: p.subject } : {}), signal: ctx.req.raw.signal })
+    return ctx.json(out)
+  })
+
   const retrieve = table.add({
     method: 'post',
     path: '/v1/records/:tokenId/retrieve',

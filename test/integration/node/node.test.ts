@@ -193,6 +193,42 @@ describe('node: enrolment, ingestion, consent, roles and operations against the 
     expect((await call(`/v1/subjects/${patient.address}/inbox`, { auth: await patientAuth(patient) })).body.messages).toEqual([])
   })
 
+  it('lets the patient erase their own records: a local one, and one erased before its mint landed; never another patient\'s', async () => {
+    const otherPerson = syntheticPatient('api-2', 'DE')
+    const enrolled = await call('/v1/subjects', {
+      method: 'POST', key: keys['agency-admin'], body: JSON.stringify({
+        publicKey: Buffer.from(other.publicKey).toString('hex'), x25519PublicKey: Buffer.from(other.x25519).toString('hex'),
+        birthDate: otherPerson.birthDate, identifiers: [otherPerson.nationalId], categories: []
+      })
+    })
+    expect(enrolled.status).toBe(201)
+    const put = async (subject: string, body: unknown): Promise<string> => {
+      const res = await call(`/v1/records?subject=${subject}`, { method: 'POST', key: keys.provider, headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(body) })
+      expect(res.status).toBe(201)
+      return res.body.tokenId
+    }
+    const othersNote = await put(other.address, syntheticMentalHealthNote(otherPerson))
+    const refused = await call(`/v1/records/${othersNote}`, { method: 'DELETE', auth: await patientAuth(patient) })
+    expect(refused).toMatchObject({ status: 403, body: { error: { name: 'NotOwnerError' } } })
+
+    const note = await put(patient.address, syntheticMentalHealthNote(person))
+    const erasedLocal = await call(`/v1/records/${note}`, { method: 'DELETE', auth: await patientAuth(patient) })
+    expect(erasedLocal).toEqual({ status: 200, body: { tokenId: note, subject: patient.address, status: 'erased', chain: 'none' } })
+
+    // a new summary, erased at once: its mint may still be owed; the chain ends with the token ERASED either way
+    const summary = await put(patient.address, syntheticPatientSummary(person))
+    const erased = await call(`/v1/records/${summary}`, { method: 'DELETE', auth: await patientAuth(patient) })
+    expect(erased).toMatchObject({ status: 200, body: { chain: 'queued' } })
+    await node.drainOutbox()
+    expect(await node.parts.chain.queries.token(summary)).toMatchObject({ status: 'erased' })
+    expect(await node.parts.chain.queries.token(note)).toBeUndefined()
+    const list = await call(`/v1/subjects/${patient.address}/records`, { auth: await patientAuth(patient) })
+    const statuses = (list.body.records as Array<{ tokenId: string, status: string }>).filter((r) => r.tokenId === note || r.tokenId === summary).map((r) => r.status)
+    expect(statuses).toEqual(['erased', 'erased'])
+    const gone = await call(`/v1/records/${summary}`, { method: 'DELETE', key: keys['agency-admin'] })
+    expect(gone.status).toBe(404)
+  })
+
   it('exposes metrics, the policy of a jurisdiction, and the OpenAPI document', async () => {
     const metrics = await call('/metrics')
     expect(metrics.body).toMatch(/healthrelay_chain_height \d+/)

@@ -126,4 +126,42 @@ describe('relay: a French doctor retrieves a German traveller\'s summary through
     expect(header.status).toBe('DENIED')
     expect(header.reason).toBeDefined()
   })
+
+  const headerOf = async (id: string): Promise<{ status: string, reason?: unknown }> => {
+    const signed = signRetrieveRequest({ tokenId: Buffer.from(id, 'hex'), purpose: 'treatment', custodianPeerId: nodes.DE!.peerId }, { ed25519PrivateKey: doctor.ed25519.privateKey, credential })
+    const res = await post('FR', `/v1/records/${id}/retrieve`, hexBody(signed.request))
+    for await (const f of readResponseFrames([new Uint8Array(await res.arrayBuffer())])) if (f.kind === 'header') return f.header
+    throw new Error('no header')
+  }
+
+  it('erases at the custodian: key and ciphertext gone, token ERASED on chain, no longer provided, retrieved as an unknown token', async () => {
+    const de = nodes.DE!
+    const admin = createApiKey(de.parts.storage.db, 'agency-admin', 'admin', Date.now()).key
+    const blobHash = de.parts.storage.db.prepare('SELECT blob_hash FROM records WHERE token_id = ?').get(tokenId) as { blob_hash: string }
+    const blobFile = de.parts.storage.blobs.path(blobHash.blob_hash)
+    await expect(readFile(blobFile)).resolves.toBeDefined()
+
+    const provider = await fetch(`${de.apiUrl}/v1/records/${tokenId}`, { method: 'DELETE', headers: { authorization: `Bearer ${keys.DE!}` } })
+    expect(provider.status).toBe(403)
+    const res = await fetch(`${de.apiUrl}/v1/records/${tokenId}`, { method: 'DELETE', headers: { authorization: `Bearer ${admin}` } })
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ tokenId, subject, status: 'erased', chain: 'queued' })
+
+    await expect(readFile(blobFile)).rejects.toThrow(/ENOENT/)
+    expect(de.parts.storage.db.prepare('SELECT COUNT(*) AS n FROM record_keys WHERE token_id = ?').get(tokenId)).toEqual({ n: 0 })
+    const token = await waitFor(async () => { const t = await de.parts.chain.queries.token(tokenId); return t?.status === 'erased' ? t : undefined }, 'the token to be ERASED on chain')
+    expect(token.custodian).toBe('DE')
+    expect(await (await fetch(`${de.apiUrl}/metrics`)).text()).toMatch(/healthrelay_location_withdraw_total\{result="ok"\} 1/)
+    const meta = await fetch(`${de.apiUrl}/v1/records/${tokenId}`, { headers: { authorization: `Bearer ${admin}` } })
+    expect(await meta.json()).toMatchObject({ chain: { status: 'erased' }, local: { status: 'erased' } })
+
+    const answer = async (id: string): Promise<unknown> => { const h = await headerOf(id); return { status: h.status, reason: h.reason } }
+    const unknown = await answer(Buffer.alloc(32, 7).toString('hex'))
+    expect(unknown).toMatchObject({ status: 'NOT_FOUND', reason: { code: 'not-found' } })
+    expect(await answer(tokenId)).toEqual(unknown)
+    // erased is gone: a second erasure finds nothing
+    const again = await fetch(`${de.apiUrl}/v1/records/${tokenId}`, { method: 'DELETE', headers: { authorization: `Bearer ${admin}` } })
+    expect(again.status).toBe(404)
+    expect(await again.json()).toMatchObject({ error: { name: 'RecordNotVisibleError' } })
+  })
 })

@@ -26,6 +26,7 @@ describe('node/api with fakes', () => {
   let app: ReturnType<typeof createApi>['app']
   const keys: Record<string, string> = {}
   const ingested: string[] = []
+  const erased: Array<[string, string | undefined]> = []
   const patientKey = secp256k1.utils.randomSecretKey()
   const patientPub = secp256k1.getPublicKey(patientKey, true)
   const subject = chainAddress(patientPub)
@@ -39,7 +40,8 @@ describe('node/api with fakes', () => {
     insertEnrolment(storage.db, storage.lookup, { subject, homeCountry: 'DE', birthDate: '1980-01-01', identifiers: [{ value: 'X1' }], x25519PublicKey: new Uint8Array(32), chainPublicKey: patientPub, categories: [], at: 1 })
     const records: RecordService = {
       enrol: async () => await Promise.reject(new Error('secret internal detail')),
-      ingest: async (body) => { ingested.push(Buffer.from(body).toString()); return await Promise.resolve({ tokenId: 'ab'.repeat(32), subject, category: 'patient-summary', mediaType: 'application/fhir+json', bytes: body.byteLength, status: 'pending', warnings: [] }) }
+      ingest: async (body) => { ingested.push(Buffer.from(body).toString()); return await Promise.resolve({ tokenId: 'ab'.repeat(32), subject, category: 'patient-summary', mediaType: 'application/fhir+json', bytes: body.byteLength, status: 'pending', warnings: [] }) },
+      erase: async (tokenId, o) => { erased.push([tokenId, o?.subject]); return await Promise.resolve({ tokenId, subject, status: 'erased', chain: 'queued' }) }
     }
     const registry = new Registry()
     const components: ApiComponents = {
@@ -98,6 +100,18 @@ describe('node/api with fakes', () => {
     expect((await req('/v1/records?subject=nope', { method: 'POST', key: keys.provider, headers: { 'content-type': 'application/fhir+json' }, body: '{}' })).body.error?.name).toBe('InvalidInputError')
   })
 
+  it('erases through DELETE /v1/records/{tokenId}: the agency-admin any record, the subject only as themselves; providers 403', async () => {
+    const token = 'cd'.repeat(32)
+    expect(await req(`/v1/records/${token}`, { method: 'DELETE' })).toMatchObject({ status: 401 })
+    expect(await req(`/v1/records/${token}`, { method: 'DELETE', key: keys.provider })).toMatchObject({ status: 403, body: { error: { name: 'WrongRoleError' } } })
+    expect(await req('/v1/records/nothex', { method: 'DELETE', key: keys['agency-admin'] })).toMatchObject({ status: 400, body: { error: { name: 'InvalidInputError' } } })
+    expect(await req(`/v1/records/${token}`, { method: 'DELETE', key: keys['agency-admin'] })).toEqual({ status: 200, body: { tokenId: token, subject, status: 'erased', chain: 'queued' } })
+    const ch = await req(`/v1/auth/challenge?subject=${subject}`)
+    const auth = patientAuthorization('12D3KooWfake', subject, ch.body.nonce as string, patientKey)
+    expect((await app.request(`/v1/records/${token}`, { method: 'DELETE', headers: { authorization: auth } })).status).toBe(200)
+    expect(erased).toEqual([[token, undefined], [token, subject]])
+  })
+
   it('maps an unknown error to 500 without its message', async () => {
     const res = await req('/v1/subjects', {
       method: 'POST', key: keys['agency-admin'],
@@ -131,6 +145,7 @@ describe('node/api with fakes', () => {
     expect(doc.body.openapi).toBe('3.1.0')
     const paths = doc.body.paths as Record<string, Record<string, { 'x-roles'?: string[] }>>
     expect(paths['/v1/subjects']?.post?.['x-roles']).toEqual(['agency-admin', 'provider'])
+    expect(paths['/v1/records/{tokenId}']?.delete?.['x-roles']).toEqual(['agency-admin', 'patient'])
     expect(Object.keys(paths).length).toBeGreaterThanOrEqual(15)
   })
 })

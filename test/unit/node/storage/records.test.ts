@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
-  eraseRecord, getRecord, getRecordKey, insertRecord, recordsBySubject, setRecordStatus, enqueueOutbox, outboxInState, dueOutbox,
+  completeBlobErasures, eraseRecord, getRecord, getRecordKey, insertRecord, recordsBySubject, setRecordStatus, enqueueOutbox, outboxInState, dueOutbox,
   storedBlobBytes, InvalidStatusTransitionError, RecordExistsError, InvalidStorageValueError, type NewRecord
 } from '../../../../node/storage/index.js'
 import { hex, openHarness, type Harness } from './helpers.js'
@@ -81,5 +81,22 @@ describe('records', () => {
     expect(wal.byteLength).toBe(0)
     expect((await readFile(dbFile)).includes(marker)).toBe(false)
     await expect(eraseRecord(h.storage.db, h.storage.blobs, r.tokenId, { at: 6 })).rejects.toThrow(InvalidStatusTransitionError)
+  })
+
+  it('erasure is crash-safe: a blob deletion interrupted after the key is destroyed is finished from the outbox', async () => {
+    const r = await newRecord()
+    insertRecord(h.storage.db, r)
+    // the process dies between the erasing transaction and the file's deletion
+    const crashing = { ...h.storage.blobs, delete: async (): Promise<boolean> => await Promise.reject(new Error('killed')) }
+    await expect(eraseRecord(h.storage.db, crashing, r.tokenId, { at: 7 })).rejects.toThrow('killed')
+    expect(getRecord(h.storage.db, r.tokenId)?.status).toBe('erased')
+    expect(getRecordKey(h.storage.db, r.tokenId)).toBeUndefined()
+    expect(await h.storage.blobs.has(r.blobHash)).toBe(true)
+    expect(outboxInState(h.storage.db, 'pending').map((e) => [e.kind, e.tokenId])).toEqual([['erase-blob', r.tokenId]])
+    // the next outbox pass (at start, too) finishes it
+    expect(await completeBlobErasures(h.storage.db, h.storage.blobs, 8)).toBe(1)
+    expect(await h.storage.blobs.has(r.blobHash)).toBe(false)
+    expect(outboxInState(h.storage.db, 'pending')).toEqual([])
+    expect(await completeBlobErasures(h.storage.db, h.storage.blobs, 9)).toBe(0)
   })
 })
