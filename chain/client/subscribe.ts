@@ -77,5 +77,19 @@ export async function * subscribeChainEvents (rpcUrl: string, options: Subscribe
     try { blocks.unsubscribe() } catch (err) { log.debug({ err }, 'unsubscribe failed') }
     try { txs.unsubscribe() } catch (err) { log.debug({ err }, 'unsubscribe failed') }
     ws.disconnect()
+    cancelReconnect(ws)
+  }
+}
+
+/**
+ * cosmjs's ReconnectingSocket arms its reconnect timer when its own `disconnect()` reports the
+ * Disconnected status (before it marks itself disconnected), so 100 ms later it opens a fresh
+ * websocket that nobody closes and that keeps the process alive. Cancel that timer.
+ */
+function cancelReconnect (client: Comet38Client): void {
+  const socket = (client as unknown as { client?: { socket?: { reconnectTimeout?: ReturnType<typeof setTimeout> | null } } }).client?.socket
+  if (socket?.reconnectTimeout !== undefined && socket.reconnectTimeout !== null) {
+    clearTimeout(socket.reconnectTimeout)
+    socket.reconnectTimeout = null
   }
 }
