@@ -152,7 +152,7 @@ export function signEd25519 (message: Uint8Array, seed: Uint8Array): Uint8Array 
 const x25519Keys = new KeyCache<EdPoint | false>(DEFAULT_CURVE_KEY_CACHE)
 
 function edwardsOfU (publicKey: Uint8Array): EdPoint | false {
-  if ((publicKey[31]! & 0x80) !== 0) return false // masked bit set: leave it to noble
+  if (((publicKey[31] ?? 0) & 0x80) !== 0) return false // masked bit set: leave it to noble
   const u = bytesToNumberLE(publicKey)
   if (u >= P || u === 0n || u === 1n || u === P - 1n) return false // non-canonical, low order, exceptional
   try {
@@ -181,9 +181,8 @@ export function x25519SharedSecret (secretKey: Uint8Array, publicKey: Uint8Array
   const Q = tablePoint(publicKey)
   if (Q === false) return x25519.getSharedSecret(secretKey, publicKey)
   const clamped = Uint8Array.from(secretKey)
-  clamped[0]! &= 248
-  clamped[31]! &= 127
-  clamped[31]! |= 64
+  clamped[0] = (clamped[0] ?? 0) & 248
+  clamped[31] = ((clamped[31] ?? 0) & 127) | 64
   // k = 8·(k >> 3) with 2^251 <= k >> 3 < 2^252 < n: a valid non-zero scalar for the prime-order Q
   const { y } = Q.multiply(bytesToNumberLE(clamped) >> 3n).toAffine()
   return Fp.toBytes(Fp.div(Fp.add(Fp.ONE, y), Fp.sub(Fp.ONE, y)))

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import { plain, sha256 } from '../crypto/bytes.js'
 import { encodeRetrieveHeader } from './codec.js'
 import { systemClock, type Clock } from './constants.js'
-import { encodeResponseFrame } from './frames.js'
+import { encodeResponseFrame, segmentFrameBytes } from './frames.js'
 import { encodeFrame } from './framing.js'
 import { signTrailer } from './trailer.js'
 import type { RetrieveHeaderInit } from './types.js'
@@ -32,7 +32,7 @@ export async function * writeEnvelope (init: EnvelopeWriterInit, options?: { sig
     for await (const segment of init.segments) {
       options?.signal?.throwIfAborted()
       ciphertextHash.update(segment)
-      yield encodeFrame(encodeResponseFrame({ kind: 'segment', bytes: segment }))
+      yield segmentFrameBytes(segment)
     }
   }
   const trailer = signTrailer({

@@ -5,7 +5,8 @@
  */
 import { relay, type healthrelay } from '../../proto/index.js'
 import { plain } from '../crypto/bytes.js'
-import { MalformedFrameError, TruncatedEnvelopeError, UnexpectedFrameError } from '../errors.js'
+import { FrameTooLargeError, MalformedFrameError, TruncatedEnvelopeError, UnexpectedFrameError } from '../errors.js'
+import { MAX_FRAME_BYTES } from './constants.js'
 import { decodeDiscoverResponse, decodeRetrieveHeader, decodeWith, encodeDiscoverResponse } from './codec.js'
 import { encodeFrame, readFrames, type ByteSource, type FrameOptions } from './framing.js'
 import type { DiscoverResult, RequestFrame, ResponseFrame, SignedPayload, SignedRequest } from './types.js'
@@ -51,6 +52,35 @@ export function encodeResponseFrame (frame: { kind: 'header', bytes: Uint8Array 
     case 'segment': return relay.ResponseFrame.encode({ segment: frame.bytes }).finish()
     case 'trailer': return relay.ResponseFrame.encode({ trailer: { payload: frame.trailer.payload, signature: frame.trailer.signature } }).finish()
   }
+}
+
+function varintLength (n: number): number {
+  let len = 1
+  while (n >= 0x80) { n = Math.floor(n / 128); len++ }
+  return len
+}
+
+function writeVarint (out: Uint8Array, at: number, n: number): number {
+  while (n >= 0x80) { out[at++] = (n & 0x7f) | 0x80; n = Math.floor(n / 128) }
+  out[at++] = n
+  return at
+}
+
+/**
+ * A segment's length-prefixed ResponseFrame, written in one allocation and one copy of the
+ * segment: exactly the bytes of `encodeFrame(encodeResponseFrame({ kind: 'segment', bytes }))`
+ * (field 2, wire type 2), which would copy the segment twice.
+ */
+export function segmentFrameBytes (segment: Uint8Array, options?: FrameOptions): Uint8Array {
+  const inner = 1 + varintLength(segment.byteLength) + segment.byteLength
+  const max = Math.min(options?.maxFrameBytes ?? MAX_FRAME_BYTES, MAX_FRAME_BYTES)
+  if (inner > max) throw new FrameTooLargeError(`frame of ${inner} bytes exceeds ${max}`)
+  const out = new Uint8Array(varintLength(inner) + inner)
+  let at = writeVarint(out, 0, inner)
+  out[at++] = 0x12
+  at = writeVarint(out, at, segment.byteLength)
+  out.set(segment, at)
+  return out
 }
 
 /** Decodes one ResponseFrame; a header frame's RetrieveHeader is decoded too (its bytes kept as sent). */

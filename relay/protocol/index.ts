@@ -22,7 +22,7 @@ export {
 export { encodeFrame, readFrames, type FrameOptions, type ByteSource } from './framing.js'
 export {
   encodeRequestFrame, decodeRequestFrame, encodeResponseFrame, decodeResponseFrame, requestFrameBytes, readRequestFrame,
-  readResponseFrames, discoverResponseBytes, readDiscoverResponse
+  readResponseFrames, discoverResponseBytes, readDiscoverResponse, segmentFrameBytes
 } from './frames.js'
 export {
   issueCredential, verifyCredential, credentialMatchesKey,

@@ -22,7 +22,7 @@ import { answerDiscover } from './discover.js'
 import { RelayServiceStoppedError, StreamLimitError, StreamTimeoutError } from './errors.js'
 import { reason } from './reasons.js'
 import { planRetrieve, tokenIdOf, type RetrievePlan } from './retrieve.js'
-import { readRequestWithin, writeFrames } from './stream-io.js'
+import { DEFAULT_WRITE_BATCH_BYTES, readRequestWithin, writeFrames } from './stream-io.js'
 
 class Service implements RelayService {
   readonly #c: RelayServiceComponents
@@ -212,7 +212,7 @@ class Service implements RelayService {
       }
       const { frames, plan } = await this.#retrieve(frame.request, peerId, ctx)
       try {
-        await writeFrames(stream, frames, { signal: response, drainTimeoutMs: this.#init.writeTimeoutMs })
+        await writeFrames(stream, frames, { signal: response, drainTimeoutMs: this.#init.writeTimeoutMs, batchBytes: DEFAULT_WRITE_BATCH_BYTES })
         this.#requests.inc({ kind, outcome: plan.kind === 'release' ? 'OK' : plan.denial.status })
       } finally {
         // also when the stream failed part-way: bytes may have left

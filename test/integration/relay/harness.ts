@@ -105,6 +105,8 @@ export interface WorldInit {
   label?: string
   service?: RelayServiceInit
   ports?: RelayPortsInit
+  /** The embedded chain's block interval (default 50 ms: fast tests; the benchmark uses longer, as a real chain). */
+  blockTimeMs?: number
 }
 
 const logger = silentLogger()
@@ -112,7 +114,7 @@ const logger = silentLogger()
 export async function createRelayWorld (init: WorldInit): Promise<RelayWorld> {
   const label = init.label ?? 'relay'
   const home = writeLedgerHome({ label, countries: ['DE', 'FR', 'US'] })
-  const engine = await startLedgerEngine(home, { blockTimeMs: 50 })
+  const engine = await startLedgerEngine(home, { blockTimeMs: init.blockTimeMs ?? 50 })
   const chain = createChainClient({ rpcUrl: engine.rpcUrl, chainId: home.chainId, broadcastPollIntervalMs: 20 })
   await chain.start()
   const policies = createPolicyEngine({ schema: readSchemaText() })

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import * as lp from 'it-length-prefixed'
 import {
   MAX_FRAME_BYTES, decodeRequestFrame, discoverResponseBytes, encodeFrame, encodeResponseFrame, readDiscoverResponse,
-  readFrames, readRequestFrame, readResponseFrames, requestFrameBytes
+  readFrames, readRequestFrame, readResponseFrames, requestFrameBytes, segmentFrameBytes
 } from '../../../../relay/protocol/index.js'
 import { chunked, makeWorld, respond, signRequest, storeRecord } from './fixtures.js'
 
@@ -19,6 +19,15 @@ describe('framing', () => {
     const wire = frames.map((f) => encodeFrame(f))
     const back = await drain(readFrames(chunked(wire, 4093)))
     expect(back.map((b) => Buffer.from(b).toString('hex'))).toEqual(frames.map((f) => f.toString('hex')))
+  })
+
+  it('writes a segment frame exactly as the generic encoder does, within the frame limit', () => {
+    for (const n of [0, 1, 127, 128, 16_383, 16_384, 65_552, 512 * 1024 + 16, MAX_FRAME_BYTES - 5]) {
+      const segment = randomBytes(n)
+      const generic = encodeFrame(encodeResponseFrame({ kind: 'segment', bytes: segment }))
+      expect(Buffer.from(segmentFrameBytes(segment)).equals(Buffer.from(generic))).toBe(true)
+    }
+    expect(() => segmentFrameBytes(new Uint8Array(MAX_FRAME_BYTES - 3))).toThrow(expect.objectContaining({ name: 'FrameTooLargeError' }))
   })
 
   it('refuses to write or read a frame over 1 MiB, before buffering its body', async () => {

@@ -82,6 +82,25 @@ describe('writeFrames', () => {
     expect(closed()).toBe(true)
   })
 
+  it('gathers frames into batches of at least batchBytes, pulling no further until the stream drained', async () => {
+    const { stream, sent, drain, closed } = fakeStream()
+    let produced = 0
+    async function * frames (): AsyncGenerator<Uint8Array> {
+      for (let i = 0; i < 5; i++) { produced++; yield await Promise.resolve(new Uint8Array(40).fill(i)) }
+    }
+    const writing = writeFrames(stream, frames(), { signal: new AbortController().signal, drainTimeoutMs: 5_000, batchBytes: 100 })
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    expect([sent.length, produced, sent[0]?.byteLength]).toEqual([1, 3, 120])
+    drain()
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    drain()
+    expect(await writing).toBe(200)
+    expect(sent.map((b) => b.byteLength)).toEqual([120, 80])
+    const bytes = sent.map((b) => 'subarray' in b ? Buffer.from(b.subarray()) : Buffer.from(b))
+    expect(Buffer.concat(bytes).equals(Buffer.concat([0, 1, 2, 3, 4].map((i) => Buffer.alloc(40, i))))).toBe(true)
+    expect(closed()).toBe(true)
+  })
+
   it('gives up on a reader that never drains', async () => {
     const { stream } = fakeStream()
     async function * frames (): AsyncGenerator<Uint8Array> { yield await Promise.resolve(Uint8Array.of(1)) }
