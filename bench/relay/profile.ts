@@ -54,10 +54,12 @@ try {
   for (let i = 0; i < N; i++) {
     const t = performance.now()
     let first = 0
+    let bytes = 0
     for await (const frame of readFrames(fr.client.retrieve(requests[i]!.request))) {
       if (first === 0) { first = performance.now(); add('requester: to header frame', first - t) }
-      frame
+      bytes += frame.byteLength
     }
+    if (bytes < SIZE) throw new Error('short response')
     add('requester: header to trailer', performance.now() - first)
     add('requester: total', performance.now() - t)
   }
