@@ -32,3 +32,19 @@ export async function openNodeStorage (home: string, config: NodeConfig, logger:
   await storage.start()
   return storage
 }
+
+/** How long a daemon command waits, after a clean stop, for the event loop to empty by itself. */
+export const EXIT_SAFETY_NET_MS = 5_000
+
+/**
+ * After a daemon's clean stop everything of ours is closed and the process exits by itself. This
+ * unref'd timer fires only if something unexpected still holds the event loop: it names what is
+ * open (process.getActiveResourcesInfo) in a log line and exits with the code already set.
+ */
+export function armExitSafetyNet (logger: ComponentLogger, ms = EXIT_SAFETY_NET_MS): void {
+  const log = logger.forComponent('cli')
+  setTimeout(() => {
+    log.warn({ open: process.getActiveResourcesInfo() }, `still running ${ms} ms after a clean stop; exiting anyway`)
+    process.exit()
+  }, ms).unref()
+}

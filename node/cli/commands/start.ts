@@ -1,13 +1,12 @@
 import type { Command } from 'commander'
 import { globalOptions, type CliContext } from '../context.js'
 import { createNode } from '../../create-node.js'
-import { passphraseOf, requireConfig, stderrLogger } from './node-common.js'
-
-const EXIT_GRACE_MS = 500
+import { armExitSafetyNet, passphraseOf, requireConfig, stderrLogger } from './node-common.js'
 
 /**
  * `healthrelay start --home D`: runs the daemon of this home (createNode). Prints the API URL and
- * peer id once everything is up; on SIGTERM or SIGINT stops cleanly and exits 0.
+ * peer id once everything is up; on SIGTERM or SIGINT stops cleanly and exits 0 (by itself: no
+ * handle stays open after the node's stop).
  */
 export function registerStart (program: Command, ctx: CliContext): void {
   program.command('start')
@@ -35,8 +34,7 @@ export function registerStart (program: Command, ctx: CliContext): void {
       await node.stop()
       ctx.io.out(`stopped on ${signal}`)
       ctx.exit.code = 0
-      // Everything of ours is stopped; keep-alive sockets that the RPC libraries leave to time out
-      // must not hold the process (an unref'd timer fires only if something else keeps it alive).
-      setTimeout(() => { process.exit(0) }, EXIT_GRACE_MS).unref()
+      // everything is closed, so the process exits by itself; the net catches what should not be open
+      armExitSafetyNet(logger)
     })
 }
