@@ -55,15 +55,47 @@ export function relayWrapKey (shared: Uint8Array, info: Uint8Array): Uint8Array 
   return new Uint8Array(hkdfSync('sha256', shared, new Uint8Array(0), info, 32))
 }
 
-/** Wraps `keys` to `recipientPublicKey` for `tokenId`. */
+/** Ephemeral key pairs made ahead, in idle turns of the event loop, each used for one wrap only. */
+const EPHEMERAL_POOL_SIZE = 8
+const ephemeralPool: Array<{ secret: Uint8Array, publicKey: Uint8Array }> = []
+let refilling = false
+
+function refillEphemeralPool (): void {
+  if (refilling || ephemeralPool.length >= EPHEMERAL_POOL_SIZE) return
+  refilling = true
+  setImmediate(() => {
+    refilling = false
+    const secret = systemRandom(X25519_KEY_BYTES)
+    ephemeralPool.push({ secret, publicKey: x25519.getPublicKey(secret) })
+    refillEphemeralPool()
+  }).unref()
+}
+
+/**
+ * A fresh ephemeral key pair: drawn from `random` (test vectors), or with the system's CSPRNG
+ * from the pool made ahead (its public key is a fixed-base multiplication off the request path).
+ */
+function ephemeralKeyPair (random: RandomSource): { secret: Uint8Array, publicKey: Uint8Array } {
+  if (random !== systemRandom) {
+    const secret = random(X25519_KEY_BYTES)
+    return { secret, publicKey: x25519.getPublicKey(secret) }
+  }
+  const made = ephemeralPool.shift()
+  refillEphemeralPool()
+  if (made !== undefined) return made
+  const secret = systemRandom(X25519_KEY_BYTES)
+  return { secret, publicKey: x25519.getPublicKey(secret) }
+}
+
+/** Wraps `keys` to `recipientPublicKey` for `tokenId` (one fresh ephemeral key per wrap). */
 export function wrapToRecipient (
   keys: RecordKeys, tokenId: Uint8Array, recipientPublicKey: Uint8Array, random: RandomSource = systemRandom
 ): WrappedKeyData {
   if (recipientPublicKey.byteLength !== X25519_KEY_BYTES) throw new InvalidKeyError('recipient X25519 key must be 32 bytes')
   if (tokenId.byteLength < 1 || tokenId.byteLength > 255) throw new InvalidKeyError('token id must be 1..255 bytes')
-  const ephemeralSecret = random(X25519_KEY_BYTES)
-  const ephemeralPublicKey = x25519.getPublicKey(ephemeralSecret)
+  const { secret: ephemeralSecret, publicKey: ephemeralPublicKey } = ephemeralKeyPair(random)
   const shared = sharedSecret(ephemeralSecret, recipientPublicKey, true)
+  if (random === systemRandom) ephemeralSecret.fill(0) // ours: not needed again
   if (shared === undefined) throw new InvalidKeyError('recipient X25519 key is a low-order point')
   const info = relayWrapInfo(tokenId, ephemeralPublicKey, recipientPublicKey)
   const nonce = random(GCM_NONCE_BYTES)

@@ -50,3 +50,35 @@ export async function * readFrames (source: ByteSource, options?: FrameOptions):
     throw mapError(err, max)
   }
 }
+
+/** A frame as read: `wire` is its length prefix and body in one buffer, `body` a view of the latter. */
+export interface WireFrame {
+  readonly wire: Uint8Array
+  readonly body: Uint8Array
+}
+
+/**
+ * The frames of a byte stream with their length prefixes, for a relay that passes them on as they
+ * came: one copy per frame (`readFrames` then `encodeFrame` would copy each twice).
+ */
+export async function * readWireFrames (source: ByteSource, options?: FrameOptions): AsyncGenerator<WireFrame, void, undefined> {
+  const max = limit(options)
+  try {
+    for await (const frame of lp.decode(source, { maxDataLength: max })) {
+      options?.signal?.throwIfAborted()
+      const n = frame.byteLength
+      let prefix = 1
+      for (let v = n; v >= 0x80; v = Math.floor(v / 128)) prefix++
+      const wire = new Uint8Array(prefix + n)
+      let at = 0
+      for (let v = n; ; v = Math.floor(v / 128)) {
+        if (v < 0x80) { wire[at++] = v; break }
+        wire[at++] = (v & 0x7f) | 0x80
+      }
+      for (const part of frame) { wire.set(part, at); at += part.byteLength }
+      yield { wire, body: wire.subarray(prefix) }
+    }
+  } catch (err) {
+    throw mapError(err, max)
+  }
+}

@@ -19,7 +19,7 @@ export {
   encodeDiscoverQuery, decodeDiscoverQuery, encodeRetrieveHeader, decodeRetrieveHeader, encodeTrailerPayload,
   decodeTrailerPayload, encodeDiscoverResponse, decodeDiscoverResponse, statusToWire, statusFromWire
 } from './codec.js'
-export { encodeFrame, readFrames, type FrameOptions, type ByteSource } from './framing.js'
+export { encodeFrame, readFrames, readWireFrames, type FrameOptions, type ByteSource, type WireFrame } from './framing.js'
 export {
   encodeRequestFrame, decodeRequestFrame, encodeResponseFrame, decodeResponseFrame, requestFrameBytes, readRequestFrame,
   readResponseFrames, discoverResponseBytes, readDiscoverResponse, segmentFrameBytes

@@ -13,8 +13,8 @@ import type { ComponentLogger } from '../../common/logger.js'
 import { HealthrelayError } from '../../common/errors.js'
 import { MalformedRequestError } from '../errors.js'
 import {
-  RELAY_PROTOCOL, decodeDiscoverQuery, decodeResponseFrame, decodeRetrieveRequestPayload, encodeFrame, readDiscoverResponse,
-  readFrames, requestFrameBytes, type DiscoverResult, type SignedRequest
+  RELAY_PROTOCOL, decodeDiscoverQuery, decodeResponseFrame, decodeRetrieveRequestPayload, readDiscoverResponse,
+  readWireFrames, requestFrameBytes, type DiscoverResult, type SignedRequest
 } from '../protocol/index.js'
 import { dialableAddresses } from '../p2p/bootstrap.js'
 import type { PeerRegistry } from '../p2p/registry.js'
@@ -129,14 +129,14 @@ class Client implements RelayClient {
       }
       let state: 'start' | 'body' | 'done' = 'start'
       try {
-        for await (const raw of readFrames(stream as AsyncIterable<Uint8Array>)) {
+        for await (const { wire, body } of readWireFrames(stream as AsyncIterable<Uint8Array>)) {
           arm()
-          const frame = decodeResponseFrame(raw)
+          const frame = decodeResponseFrame(body)
           if (state === 'done') throw new CustodianStreamError('a frame after the trailer', custodianPeerId)
           if (state === 'start' && frame.kind !== 'header') throw new CustodianStreamError(`${frame.kind} frame before the header`, custodianPeerId)
           if (state === 'body' && frame.kind === 'header') throw new CustodianStreamError('a second header', custodianPeerId)
           state = frame.kind === 'trailer' ? 'done' : 'body'
-          yield encodeFrame(raw)
+          yield wire
         }
       } catch (err) {
         options.signal?.throwIfAborted()

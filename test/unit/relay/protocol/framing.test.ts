@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import * as lp from 'it-length-prefixed'
 import {
   MAX_FRAME_BYTES, decodeRequestFrame, discoverResponseBytes, encodeFrame, encodeResponseFrame, readDiscoverResponse,
-  readFrames, readRequestFrame, readResponseFrames, requestFrameBytes, segmentFrameBytes
+  readFrames, readRequestFrame, readResponseFrames, requestFrameBytes, segmentFrameBytes, readWireFrames
 } from '../../../../relay/protocol/index.js'
 import { chunked, makeWorld, respond, signRequest, storeRecord } from './fixtures.js'
 
@@ -28,6 +28,15 @@ describe('framing', () => {
       expect(Buffer.from(segmentFrameBytes(segment)).equals(Buffer.from(generic))).toBe(true)
     }
     expect(() => segmentFrameBytes(new Uint8Array(MAX_FRAME_BYTES - 3))).toThrow(expect.objectContaining({ name: 'FrameTooLargeError' }))
+  })
+
+  it('reads frames with their length prefixes as written, across arbitrary chunking', async () => {
+    const frames = [randomBytes(0), randomBytes(1), randomBytes(127), randomBytes(128), randomBytes(70_000), randomBytes(MAX_FRAME_BYTES)]
+    const wire = frames.map((f) => encodeFrame(f))
+    const back = await drain(readWireFrames(chunked(wire, 4093)))
+    expect(back.map((b) => Buffer.from(b.wire).toString('hex'))).toEqual(wire.map((f) => Buffer.from(f).toString('hex')))
+    expect(back.map((b) => Buffer.from(b.body).toString('hex'))).toEqual(frames.map((f) => f.toString('hex')))
+    await expect(drain(readWireFrames([lp.encode.single(new Uint8Array(MAX_FRAME_BYTES + 1)).subarray()]))).rejects.toMatchObject({ name: 'FrameTooLargeError' })
   })
 
   it('refuses to write or read a frame over 1 MiB, before buffering its body', async () => {
