@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createHash } from 'node:crypto'
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 import { DirectSecp256k1Wallet, Registry, makeAuthInfoBytes, makeSignDoc, type EncodeObject } from '@cosmjs/proto-signing'
 import { PubKey } from 'cosmjs-types/cosmos/crypto/secp256k1/keys'
 import { QueryAccountRequest, QueryAccountResponse } from 'cosmjs-types/cosmos/auth/v1beta1/query'
@@ -17,6 +17,7 @@ import { TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx'
 import { ResponseProcessProposal_ProposalStatus, type ExecTxResult, type ResponseFinalizeBlock } from 'cosmjs-types/tendermint/abci/types'
 import type { AbciApplication } from './application.js'
 import { createLedgerApp, type LedgerApp } from './ledger-app.js'
+import { openChainDatabases } from './database.js'
 import { ledgerMsgTypes } from './registry.js'
 import { buildGenesisDoc, operatorKeyFromSecret, validatorKeyFromSeed, type OperatorKey } from './genesis-doc.js'
 import type { LedgerParams } from './params.js'
@@ -107,11 +108,9 @@ export interface TestChain {
   close: () => void
 }
 
+/** The chain database of a throwaway test chain (synchronous NORMAL: no fsync at every commit). */
 export function openLedgerDatabases (path: string): { db: Database.Database, readDb: Database.Database } {
-  const db = new Database(path)
-  db.pragma('journal_mode = WAL')
-  db.pragma('synchronous = NORMAL')
-  const readDb = new Database(path)
+  const { db, readDb } = openChainDatabases(path, { synchronous: 'NORMAL' })
   return { db, readDb }
 }
 

@@ -4,11 +4,11 @@
  * block every `blockTimeMs` (sooner when the mempool holds `blockTxThreshold` txs) and serves the
  * CometBFT RPC. Startable: `start()`/`stop()` are safe to call twice.
  */
-import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
 import { ExecTxResult, type ResponseCheckTx } from 'cosmjs-types/tendermint/abci/types'
 import type { AbciApplication } from '../app/application.js'
+import { CHAIN_DB_FILE, openChainDatabases } from '../app/database.js'
 import type { ComponentLogger } from '../../common/logger.js'
 import { silentLogger } from '../../common/logger.js'
 import { Chain, type CommittedBlock } from './chain.js'
@@ -29,7 +29,7 @@ export const DEFAULT_BLOCK_TX_THRESHOLD = 1000
 export const DEFAULT_MAX_BLOCK_TXS = 2000
 export const DEFAULT_MAX_BLOCK_BYTES = 8 * 1024 * 1024
 export const DEFAULT_BROADCAST_COMMIT_TIMEOUT_MS = 10_000
-export const CHAIN_DB_FILE = join('data', 'chain.sqlite')
+export { CHAIN_DB_FILE }
 
 export interface EngineInit {
   /** The chain home: `genesis.json`, `config/priv_validator_key.json`, `data/chain.sqlite`. */
@@ -206,17 +206,16 @@ export function createEngine (init: EngineInit, components: EngineComponents): E
   }
 
   const openDatabases = (): { db: Database.Database, readDb: Database.Database } => {
-    mkdirSync(join(init.home, 'data'), { recursive: true })
-    const path = join(init.home, CHAIN_DB_FILE)
-    const w = new Database(path)
-    w.pragma('journal_mode = WAL')
-    w.pragma('synchronous = FULL')
-    w.pragma('busy_timeout = 5000')
-    createSchema(w)
-    const r = new Database(path, { readonly: true })
-    r.pragma('busy_timeout = 5000')
-    r.function('hr_match', { deterministic: true }, hrMatch)
-    return { db: w, readDb: r }
+    const dbs = openChainDatabases(join(init.home, CHAIN_DB_FILE))
+    try {
+      createSchema(dbs.db)
+      dbs.readDb.function('hr_match', { deterministic: true }, hrMatch)
+    } catch (err) {
+      dbs.readDb.close()
+      dbs.db.close()
+      throw err
+    }
+    return dbs
   }
 
   const closeAll = (): void => {
