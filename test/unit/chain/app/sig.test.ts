@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { verifySecp256k1 } from '../../../../chain/app/index.js'
+import { isLowSCompact } from '../../../../chain/app/sig.js'
 
 describe('verifySecp256k1', () => {
   it('agrees with @noble/curves (lowS) on valid, tampered, high-S and malformed inputs', () => {
@@ -27,5 +28,24 @@ describe('verifySecp256k1', () => {
       expect(got[0]).toBe(true)
       expect(got[1]).toBe(false)
     }
+  })
+
+  it('rejects r or s out of range (0, n, n/2 + 1) as @noble/curves does', () => {
+    const sk = secp256k1.utils.randomSecretKey()
+    const pk = secp256k1.getPublicKey(sk, true)
+    const message = new Uint8Array(randomBytes(64))
+    const sig = secp256k1.sign(sha256(message), sk, { prehash: false })
+    const n = secp256k1.Point.CURVE().n
+    const be = (v: bigint): Uint8Array => Uint8Array.from(Buffer.from(v.toString(16).padStart(64, '0'), 'hex'))
+    const r = sig.subarray(0, 32)
+    const s = sig.subarray(32)
+    for (const bad of [[new Uint8Array(32), s], [be(n), s], [be(n + 1n), s], [r, new Uint8Array(32)], [r, be(n / 2n + 1n)], [r, be(n)]]) {
+      expect(verifySecp256k1(pk, message, new Uint8Array([...bad[0]!, ...bad[1]!]))).toBe(false)
+    }
+    expect(isLowSCompact(new Uint8Array([...be(n - 1n), ...be(n / 2n)]))).toBe(true)
+    expect(isLowSCompact(new Uint8Array([...be(1n), ...be(1n)]))).toBe(true)
+    expect(isLowSCompact(new Uint8Array([...be(n), ...be(1n)]))).toBe(false)
+    expect(isLowSCompact(new Uint8Array([...be(1n), ...be(n / 2n + 1n)]))).toBe(false)
+    expect(verifySecp256k1(pk, message, sig)).toBe(true)
   })
 })
