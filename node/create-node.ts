@@ -40,10 +40,9 @@ import { createRecordService, type RecordService } from './services/records.js'
 import { createTxBroadcaster } from './services/signed-tx.js'
 import { NodeNotStartedError } from './errors.js'
 import { createRelayApi } from './services/relay-api.js'
-import { createAccessBatcher, createRelayPorts, type AccessBatcher } from './relay-adapters/index.js'
+import { createAccessBatcher, createRelayPorts, subjectSealingKey, type AccessBatcher } from './relay-adapters/index.js'
 import { createRelayService, createRelayClient } from '../relay/service/index.js'
 import { createSqliteNonceStore } from '../relay/protocol/index.js'
-import { getEnrolment } from './storage/index.js'
 import { join } from 'node:path'
 
 /** The node's policy modules: policies/registry.ts over the chain, as the API and readiness see it. */
@@ -267,6 +266,7 @@ export function createNode (config: NodeConfig, options: CreateNodeOptions): Hea
       start: () => {
         records = createRecordService({
           storage: need(storage, 'storage'), kek, country: config.country, custodianX25519: need(x25519Key, 'the keystore').publicKey,
+          chainSubject: async (s) => await chain.queries.subject(s),
           enrollOnChain: async (s) => {
             const existing = await chain.queries.subject(s.subject)
             if (existing !== undefined) {
@@ -309,7 +309,7 @@ export function createNode (config: NodeConfig, options: CreateNodeOptions): Hea
         } catch (err) { unsubscribe(); nonces.stop(); throw err }
         const client = createRelayClient({}, { network: host.libp2p, registry: peers, resolver: need(resolver, 'the resolver'), local: service, logger: options.logger })
         accessBatcher = createAccessBatcher({ custodianAddress: need(operatorKey, 'the keystore').address }, {
-          storage: st, subjectKey: async (s) => await Promise.resolve(getEnrolment(st.db, s)?.x25519PublicKey), clock
+          storage: st, subjectKey: subjectSealingKey(st, async (s) => await chain.queries.subject(s)), clock
         })
         relay = { api: createRelayApi(client), stop: async () => { unsubscribe(); await service.stop(); nonces.stop() } }
       },

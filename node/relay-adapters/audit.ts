@@ -105,8 +105,21 @@ export function createPatientNotifier (components: { storage: Pick<Storage, 'db'
   }
 }
 
-export function createSubjectDirectory (components: { storage: Pick<Storage, 'db' | 'lookup'>, clock?: () => number }): SubjectDirectory {
-  const { storage } = components
+/** A subject as the chain knows it (MsgEnrollSubject): home country and X25519 key. */
+export type ChainSubjectLookup = (subject: string) => Promise<{ readonly homeCountry: string, readonly x25519PublicKey: Uint8Array } | undefined>
+
+/**
+ * The X25519 key access details are sealed to: the local enrolment's, else (a patient enrolled in
+ * another country whose record is held here) the one registered on chain at enrolment.
+ */
+export function subjectSealingKey (
+  storage: Pick<Storage, 'db'>, chainSubject: ChainSubjectLookup | undefined
+): (subject: string) => Promise<Uint8Array | undefined> {
+  return async (subject) => getEnrolment(storage.db, subject)?.x25519PublicKey ?? (await chainSubject?.(subject))?.x25519PublicKey
+}
+
+export function createSubjectDirectory (components: { storage: Pick<Storage, 'db' | 'lookup'>, chainSubject?: ChainSubjectLookup, clock?: () => number }): SubjectDirectory {
+  const { storage, chainSubject } = components
   return {
     byShareCode: async (code) => await Promise.resolve(findSubjectByShareCode(storage.db, storage.lookup, code, (components.clock ?? Date.now)())),
     byIdentity: async (country, id, birthDate) => {
@@ -116,7 +129,8 @@ export function createSubjectDirectory (components: { storage: Pick<Storage, 'db
         return undefined // an empty identifier or a malformed birth date finds nobody
       }
     },
-    homeCountry: async (subject) => await Promise.resolve(getEnrolment(storage.db, subject)?.homeCountry),
-    x25519PublicKey: async (subject) => await Promise.resolve(getEnrolment(storage.db, subject)?.x25519PublicKey)
+    // share codes and identities are local (the home country's); a record's subject may be enrolled elsewhere
+    homeCountry: async (subject) => getEnrolment(storage.db, subject)?.homeCountry ?? (await chainSubject?.(subject))?.homeCountry,
+    x25519PublicKey: subjectSealingKey(storage, chainSubject)
   }
 }

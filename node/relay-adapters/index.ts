@@ -20,8 +20,8 @@ export { createRecordSource, createRestrictionCheck } from './records.js'
 export { createLedgerView, DEFAULT_LEDGER_CACHE_MAX_AGE_MS, type CachedLedgerView, type LedgerViewInit } from './ledger.js'
 export { createPolicyDecider, createContentTransformer } from './policies.js'
 export {
-  createAccessRecorder, createAccessBatcher, createDecisionLog, createPatientNotifier, createSubjectDirectory,
-  DEFAULT_ACCESS_BATCH, MAX_SEALED_DETAILS_BYTES, type AccessBatcher
+  createAccessRecorder, createAccessBatcher, createDecisionLog, createPatientNotifier, createSubjectDirectory, subjectSealingKey,
+  DEFAULT_ACCESS_BATCH, MAX_SEALED_DETAILS_BYTES, type AccessBatcher, type ChainSubjectLookup
 } from './audit.js'
 
 export const DAY_MS = 86_400_000
@@ -38,7 +38,7 @@ export interface RelayPortsInit {
 export interface RelayPortsComponents {
   storage: Pick<Storage, 'db' | 'blobs' | 'lookup'>
   keys: KeyProvider
-  queries: Pick<LedgerQueries, 'token' | 'grantsBySubject' | 'credentialRevoked'>
+  queries: Pick<LedgerQueries, 'token' | 'grantsBySubject' | 'credentialRevoked'> & Partial<Pick<LedgerQueries, 'subject'>>
   registry: Pick<PeerRegistry, 'get'>
   engine: PolicyEngine
 }
@@ -59,7 +59,7 @@ export function createRelayPorts (init: RelayPortsInit, c: RelayPortsComponents)
     access: createAccessRecorder({ storage: c.storage }),
     decisions: createDecisionLog({ storage: c.storage }),
     notifier: createPatientNotifier({ storage: c.storage, clock }),
-    subjects: createSubjectDirectory({ storage: c.storage, clock }),
+    subjects: createSubjectDirectory({ storage: c.storage, clock, ...(c.queries.subject !== undefined ? { chainSubject: c.queries.subject } : {}) }),
     emergencyLimiter: createRateLimiter([
       { prefix: 'emergency:doctor:', max: init.emergencyPerDoctor ?? DEFAULT_EMERGENCY_PER_DOCTOR, windowMs: DAY_MS },
       { prefix: 'emergency:node', max: init.emergencyPerNode ?? DEFAULT_EMERGENCY_PER_NODE, windowMs: HOUR_MS }

@@ -51,6 +51,11 @@ export interface RecordServiceComponents {
   /** This node's country and X25519 public key (the sealed metadata is sealed to it and the subject). */
   country: string
   custodianX25519: Uint8Array
+  /**
+   * The chain's record of a subject (MsgEnrollSubject): lets a record be ingested here for a
+   * patient enrolled in another country (a traveller treated here), sealed to their registered key.
+   */
+  chainSubject?: (subject: string) => Promise<{ readonly homeCountry: string, readonly x25519PublicKey: Uint8Array } | undefined>
   /** Sends MsgEnrollSubject and waits for its block. */
   enrollOnChain: (s: { subject: string, publicKey: Uint8Array, x25519PublicKey: Uint8Array }) => Promise<void>
   /** Wakes the outbox worker. */
@@ -99,6 +104,15 @@ export function createRecordService (c: RecordServiceComponents): RecordService 
   const log = c.logger.forComponent('node:records')
   const now = c.clock ?? Date.now
 
+  /** The local enrolment, else the chain's record of a patient enrolled in another country. */
+  const enrolmentOrForeign = async (subject: string): Promise<{ x25519PublicKey: Uint8Array, categories: readonly RecordCategory[], foreign: boolean }> => {
+    const local = getEnrolment(c.storage.db, subject)
+    if (local !== undefined) return { x25519PublicKey: local.x25519PublicKey, categories: local.categories, foreign: false }
+    const onChain = await c.chainSubject?.(subject)
+    if (onChain === undefined || onChain.homeCountry === c.country) return { ...requireEnrolment(c.storage.db, subject), foreign: false }
+    return { x25519PublicKey: onChain.x25519PublicKey, categories: [], foreign: true }
+  }
+
   return {
     async enrol (input) {
       for (const cat of input.categories) if (!isRecordCategory(cat)) throw new InvalidInputError(`unknown category ${String(cat)}`)
@@ -125,7 +139,7 @@ export function createRecordService (c: RecordServiceComponents): RecordService 
         subject = record.patient === undefined ? undefined : matchEnrolledPatient(db, c.storage.lookup, c.country, record.patient)
         if (subject === undefined) throw new PatientNotMatchedError('the record\'s Patient (identifier and birth date) matches no single enrolled patient; pass ?subject=<address>')
       }
-      const enrolment = requireEnrolment(db, subject)
+      const enrolment = await enrolmentOrForeign(subject)
       if (options.supersedes !== undefined) {
         const older = getRecord(db, options.supersedes)
         if (older === undefined || older.subject !== subject) throw new InvalidInputError('supersedes: no record of this subject with that token id')
@@ -140,7 +154,9 @@ export function createRecordService (c: RecordServiceComponents): RecordService 
       }), options.signal === undefined ? {} : { signal: options.signal })
       const wrapped = await c.kek.wrap(encodeRecordKeys(keys), tokenBytes)
       const commitment = Buffer.from(computeCommitment(keys.commitmentSalt, record.bytes)).toString('hex')
-      const optedIn = enrolment.categories.includes(category)
+      // a patient enrolled elsewhere crossed a border to be treated here: the token is how they and
+      // their home country find the record (a grant still decides every release)
+      const optedIn = enrolment.foreign || enrolment.categories.includes(category)
       const at = now()
       db.transaction(() => {
         insertRecord(db, {

@@ -17,6 +17,8 @@ import { chainAddress, generateDoctorKeys } from '../../../node/keystore/index.j
 import { syntheticPatient, syntheticPatientSummary } from '../../../node/fhir/index.js'
 import { createNode, type HealthrelayNode } from '../../../node/create-node.js'
 import { createApiKey } from '../../../node/services/apikeys.js'
+import { patientAuthorization } from '../../../node/services/patient-auth.js'
+import { ACCESS_DETAILS_LABEL, openSealed } from '../../../relay/service/seal.js'
 import {
   issueCredential, openEnvelopeToFile, readResponseFrames, signDiscoverRequest, signRetrieveRequest, type SignedRequest
 } from '../../../relay/protocol/index.js'
@@ -35,6 +37,7 @@ describe('relay: a French doctor retrieves a German traveller\'s summary through
   const privateKey = secp256k1.utils.randomSecretKey()
   const publicKey = secp256k1.getPublicKey(privateKey, true)
   const subject = chainAddress(publicKey)
+  const patientX25519 = x25519.utils.randomSecretKey()
   const person = syntheticPatient('relay-1', 'DE')
   const bundle = Buffer.from(JSON.stringify(syntheticPatientSummary(person)))
   const doctor = generateDoctorKeys('fr-rpps-1', 'FR')
@@ -71,7 +74,7 @@ describe('relay: a French doctor retrieves a German traveller\'s summary through
 
   it('enrols and ingests at the German node, and the patient grants France treatment access', async () => {
     const enrol = await post('DE', '/v1/subjects', JSON.stringify({
-      publicKey: Buffer.from(publicKey).toString('hex'), x25519PublicKey: Buffer.from(x25519.getPublicKey(x25519.utils.randomSecretKey())).toString('hex'),
+      publicKey: Buffer.from(publicKey).toString('hex'), x25519PublicKey: Buffer.from(x25519.getPublicKey(patientX25519)).toString('hex'),
       birthDate: person.birthDate, identifiers: [person.nationalId], categories: ['patient-summary']
     }))
     expect(enrol.status).toBe(201)
@@ -163,5 +166,46 @@ describe('relay: a French doctor retrieves a German traveller\'s summary through
     const again = await fetch(`${de.apiUrl}/v1/records/${tokenId}`, { method: 'DELETE', headers: { authorization: `Bearer ${admin}` } })
     expect(again.status).toBe(404)
     expect(await again.json()).toMatchObject({ error: { name: 'RecordNotVisibleError' } })
+  })
+
+  it('seals the access details of a record held abroad to the patient\'s key registered on chain (enrolled in another country)', async () => {
+    // the German traveller is treated in France: the French node ingests a record for them (not enrolled there)
+    const fr = nodes.FR!
+    const de = nodes.DE!
+    expect(fr.parts.storage.db.prepare('SELECT COUNT(*) AS n FROM enrolments WHERE subject = ?').get(subject)).toEqual({ n: 0 })
+    const put = await post('FR', `/v1/records?subject=${subject}`, JSON.stringify(syntheticPatientSummary(syntheticPatient('relay-1', 'DE'))), 'application/fhir+json')
+    expect(put.status).toBe(201)
+    const created = await put.json() as { tokenId: string, status: string }
+    expect(created.status).toBe('pending')
+    await fr.drainOutbox()
+    expect(await de.parts.chain.queries.token(created.tokenId)).toMatchObject({ subject, custodian: 'FR', status: 'active' })
+
+    // the patient grants Germany; a German doctor retrieves it from the French custodian through the German node
+    const signer = await de.parts.chain.signer(await DirectSecp256k1Wallet.fromKey(privateKey, 'hr'))
+    const now = BigInt(Math.floor(Date.now() / 1000))
+    await signer.grantAccess({ subject, grantee: { country: 'DE' }, tokenIds: [created.tokenId], purposes: ['treatment'], notBefore: now - 60n, expiresAt: now + 86_400n })
+    const deDoctor = generateDoctorKeys('de-lanr-1', 'DE')
+    const deCredential = issueCredential({
+      providerId: deDoctor.providerId, name: 'Dr Heim', role: 'physician', licence: 'L-2', country: 'DE',
+      ed25519PublicKey: deDoctor.ed25519.publicKey, x25519PublicKey: deDoctor.x25519.publicKey
+    }, { peerId: de.peerId, ed25519PrivateKey: de.parts.peerKey.raw }).signed
+    const header = await waitFor(async () => {
+      const signed = signRetrieveRequest({ tokenId: Buffer.from(created.tokenId, 'hex'), purpose: 'treatment', custodianPeerId: fr.peerId }, { ed25519PrivateKey: deDoctor.ed25519.privateKey, credential: deCredential })
+      const res = await post('DE', `/v1/records/${created.tokenId}/retrieve`, hexBody(signed.request))
+      for await (const f of readResponseFrames([new Uint8Array(await res.arrayBuffer())])) if (f.kind === 'header') return f.header.status === 'OK' ? f.header : undefined
+      return undefined
+    }, 'the grant to be seen by the French custodian', 50, 200)
+    expect(header.status).toBe('OK')
+
+    // the access shows in the patient's log (read at their home node) and only the patient can read who it was
+    const entry = await waitFor(async () => {
+      const ch = await (await fetch(`${de.apiUrl}/v1/auth/challenge?subject=${subject}`)).json() as { nodeId: string, nonce: string }
+      const res = await fetch(`${de.apiUrl}/v1/subjects/${subject}/access-log`, { headers: { authorization: patientAuthorization(ch.nodeId, subject, ch.nonce, privateKey) } })
+      const log = await res.json() as { entries: Array<{ tokenId: string, custodian: string, decision: string, purpose: string, sealedDetails: string }> }
+      return log.entries.find((e) => e.tokenId === created.tokenId)
+    }, 'the access event on chain', 100, 200)
+    expect(entry).toMatchObject({ custodian: 'FR', purpose: 'treatment', decision: 'permit' })
+    const details = JSON.parse(Buffer.from(openSealed(Buffer.from(entry.sealedDetails, 'hex'), patientX25519, x25519.getPublicKey(patientX25519), ACCESS_DETAILS_LABEL)).toString()) as { providerId: string, providerName: string }
+    expect(details).toMatchObject({ providerId: deDoctor.providerId, providerName: 'Dr Heim' })
   })
 })
