@@ -1,15 +1,20 @@
 /**
- * Memory of a node: `npm run bench -- node [concurrency] [recordKiB]`. The chain runs in this
+ * Memory of a node under load: `npm run bench -- node [concurrency] [recordKiB]`. The chain runs in this
  * process; the DE (custodian) and FR (requester) nodes run as `healthrelay start` child
  * processes, as operators run them. Prints the idle RSS of a node, then the peak RSS of both nodes
  * while `concurrency` (default 200) retrievals of a ~`recordKiB` (default 100) KiB record go
  * through FR's API to DE at once, with failures and latency. Goals: idle ≤ 150 MB; 200 concurrent
  * 100 KB retrievals ≤ 300 MB with no failed request.
+ *
+ * The compiled build is made first (bin/build.js), so the nodes run dist/ as after `npm install`;
+ * HEALTHRELAY_RUNTIME=sources runs the sources through tsx instead, HEALTHRELAY_V8_FLAGS replaces the
+ * daemon's V8 flags (bin/node-flags.js; '' for none) — to compare.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
+import { loadavg } from 'node:os'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { x25519 } from '@noble/curves/ed25519.js'
 import { DirectSecp256k1Wallet } from '@cosmjs/proto-signing'
@@ -40,6 +45,9 @@ async function start (home: string): Promise<{ child: ChildProcess, api: string 
   return { child, api }
 }
 
+await run(process.execPath, ['bin/build.js'])
+const { distState } = await import(resolve('bin/dist.js')) as { distState: (root: string) => string }
+console.log(`nodes run: ${distState(resolve('.')) === 'dist' ? 'dist/ (compiled build)' : `the sources through tsx (${distState(resolve('.'))})`}; daemon V8 flags: ${process.env.HEALTHRELAY_V8_FLAGS ?? 'bin/node-flags.js defaults'}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`)
 const net = await createTestNetwork({ countries: ['DE', 'FR'], label: 'bench-node' })
 await net.startChain()
 const key = async (c: string): Promise<string> => (JSON.parse((await run(process.execPath, [BIN, '--home', net.nodes[c]!.home, 'apikey', 'create', '--role', 'provider', '--json'])).stdout) as { key: string }).key
@@ -49,7 +57,7 @@ const fr = await start(net.nodes.FR!.home)
 const children = [de.child, fr.child]
 try {
   await sleep(15_000)
-  console.log(`idle RSS after 15 s: DE ${rssMiB(de.child.pid!).toFixed(1)} MiB, FR ${rssMiB(fr.child.pid!).toFixed(1)} MiB (goal ≤ 150 MB)`)
+  console.log(`idle RSS after 15 s: DE ${rssMiB(de.child.pid!).toFixed(1)} MiB, FR ${rssMiB(fr.child.pid!).toFixed(1)} MiB (goal ≤ 150 MB = 143.1 MiB)`)
 
   const pk = secp256k1.utils.randomSecretKey()
   const pub = secp256k1.getPublicKey(pk, true)
@@ -99,7 +107,7 @@ try {
   latencies.sort((a, b) => a - b)
   console.log(`${concurrency} concurrent retrievals of ~${recordKiB} KiB: ${failed} failed, ${((performance.now() - t0) / 1000).toFixed(1)} s, p50 ${latencies[Math.floor(latencies.length / 2)]?.toFixed(0)} ms, p99 ${latencies[Math.floor(latencies.length * 0.99)]?.toFixed(0)} ms`)
   for (const [r, n] of reasons) console.log(`  failure: ${r} ×${n}`)
-  console.log(`peak RSS: DE (custodian) ${peakDe.toFixed(1)} MiB, FR (requester) ${peakFr.toFixed(1)} MiB (goal ≤ 300 MB)`)
+  console.log(`peak RSS: DE (custodian) ${peakDe.toFixed(1)} MiB, FR (requester) ${peakFr.toFixed(1)} MiB (goal ≤ 300 MB = 286.1 MiB); load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`)
   await chain.stop()
 } finally {
   for (const c of children) c.kill('SIGTERM')
