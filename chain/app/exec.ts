@@ -6,7 +6,7 @@ import type { Event } from 'cosmjs-types/tendermint/abci/types'
 import type { KvLayer } from './store.js'
 import type { LedgerParams } from './params.js'
 import { SignerNotAllowedError } from './errors.js'
-import { operatorCountry, getMember } from './state.js'
+import { operatorCountry, isMember } from './state.js'
 
 export type ExecMode = 'check' | 'deliver' | 'simulate'
 
@@ -57,7 +57,7 @@ export function emit (ctx: ExecContext, name: string, attrs: readonly Attr[]): v
 /** The member country of an operator signer, or a clear rejection. */
 export function requireOperator (ctx: ExecContext, address: string, what: string): string {
   const country = operatorCountry(ctx.store, address)
-  if (country === undefined || getMember(ctx.store, country) === undefined) {
+  if (country === undefined || !isMember(ctx.store, country)) {
     throw new SignerNotAllowedError(`${what}: ${address} is not an operator of a member country`)
   }
   return country

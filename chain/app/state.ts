@@ -92,6 +92,11 @@ export function getMember (s: KvReader, country: string): Member | undefined {
   return v === undefined ? undefined : ledger.Member.decode(v)
 }
 
+/** Whether `country` is a member (without decoding its operator list). */
+export function isMember (s: KvReader, country: string): boolean {
+  return s.get(K.member(country)) !== undefined
+}
+
 export function listMembers (s: KvReader): Member[] {
   return s.scan(K.memberPrefix).map(([, v]) => ledger.Member.decode(v))
 }
