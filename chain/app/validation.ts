@@ -23,12 +23,22 @@ const CATEGORY_SET: ReadonlySet<string> = new Set(CATEGORIES)
 export function isPurpose (p: string): p is Purpose { return PURPOSE_SET.has(p) }
 export function isCategory (c: string): c is Category { return CATEGORY_SET.has(c) }
 
+/** Addresses recently found valid (a pure function of the string; the same signers recur). */
+const VALID_ADDRESS_CACHE_SIZE = 10_000
+const validAddresses = new Set<string>()
+
 /** A bech32 `hr` account address of 20 bytes. */
 export function isAddress (address: string): boolean {
   if (typeof address !== 'string' || address.length === 0 || address.length > 90) return false
+  if (validAddresses.has(address)) return true
   try {
     const { prefix, data } = fromBech32(address, 90) // an explicit limit: the default (Infinity) throws with @scure/base 2
-    return prefix === BECH32_PREFIX && data.length === 20 && address === address.toLowerCase()
+    const valid = prefix === BECH32_PREFIX && data.length === 20 && address === address.toLowerCase()
+    if (valid) {
+      if (validAddresses.size >= VALID_ADDRESS_CACHE_SIZE) validAddresses.clear()
+      validAddresses.add(address)
+    }
+    return valid
   } catch {
     return false
   }
