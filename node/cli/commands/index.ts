@@ -12,6 +12,7 @@ import { registerApikey } from './apikey.js'
 import { registerCredential } from './credential.js'
 import { registerRecordGet } from './record-get.js'
 import { registerRecordPut } from './record-put.js'
+import { registerRecordErase } from './record-erase.js'
 import { registerDiscover } from './discover.js'
 import { registerGrant } from './grant.js'
 import { registerPatient } from './patient.js'
@@ -36,6 +37,7 @@ export function registerCommands (program: Command, ctx: CliContext): void {
   const record = program.command('record').description('health records')
   registerRecordPut(record, ctx)
   registerRecordGet(record, ctx)
+  registerRecordErase(record, ctx)
 
   registerDiscover(program, ctx)
 

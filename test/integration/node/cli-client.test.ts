@@ -218,4 +218,26 @@ describe('healthrelay discover / record get / grant: the doctor\'s and patient\'
     expect((JSON.parse(r.out) as { status: string }).status).toBe('OK')
     expect((await readFile(out)).equals(bundle)).toBe(true)
   })
+
+  it('record erase: the custodian\'s agency-admin erases a record; a provider key is refused; the token goes ERASED on chain', async () => {
+    const file = join(dir, 'summary-v3.json')
+    await writeFile(file, bundle)
+    const put = await cli('record', 'put', file, '--node', nodes.DE!.apiUrl, '--api-key', keys.DE!, '--subject', subject)
+    expect(put.code).toBe(0)
+    const erasable = put.out
+    await nodes.DE!.drainOutbox()
+    const refused = await cli('record', 'erase', erasable, '--node', nodes.DE!.apiUrl, '--api-key', keys.DE!)
+    expect(refused.code).toBe(1)
+    expect(refused.err).toContain('403 WrongRoleError')
+    const admin = createApiKey(nodes.DE!.parts.storage.db, 'agency-admin', 'admin', Date.now()).key
+    const r = await cli('record', 'erase', erasable, '--node', nodes.DE!.apiUrl, '--api-key', admin)
+    expect(r.code).toBe(0)
+    expect(r.out).toBe(erasable)
+    expect(r.err).toContain('queued for the chain')
+    await waitFor(async () => (await nodes.DE!.parts.chain.queries.token(erasable))?.status === 'erased' ? true : undefined, 'the token to be ERASED')
+    const again = await cli('record', 'erase', erasable, '--node', nodes.DE!.apiUrl, '--api-key', admin, '--json')
+    expect(again.code).toBe(1)
+    expect(again.err).toContain('404 RecordNotVisibleError')
+    expect((await cli('record', 'erase', 'nothex', '--node', nodes.DE!.apiUrl, '--api-key', admin)).code).not.toBe(0)
+  })
 })
