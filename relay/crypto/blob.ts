@@ -131,6 +131,9 @@ export interface BlobFile {
   segments: (options?: StreamOptions) => AsyncGenerator<Uint8Array, void, undefined>
 }
 
+/** Bytes read from a blob file at a time (whole segments; at least one). */
+export const BLOB_READ_BYTES = 256 * 1024
+
 /** Opens a blob file: reads its header now and its segments on demand. */
 export async function readBlobFile (path: string): Promise<BlobFile> {
   const handle = await open(path, 'r')
@@ -143,6 +146,8 @@ export async function readBlobFile (path: string): Promise<BlobFile> {
     await handle.close()
   }
   const full = header.segmentBytes + GCM_TAG_BYTES
+  // several segments per read (fewer thread-pool round trips); a short read is the end of the file
+  const perRead = Math.max(1, Math.floor(BLOB_READ_BYTES / full))
   return {
     header,
     segments: async function * (options?: StreamOptions): AsyncGenerator<Uint8Array, void, undefined> {
@@ -151,17 +156,18 @@ export async function readBlobFile (path: string): Promise<BlobFile> {
         let position = BLOB_HEADER_BYTES
         for (;;) {
           options?.signal?.throwIfAborted()
-          const buf = new Uint8Array(full)
+          const want = perRead * full
+          const buf = new Uint8Array(want)
           let filled = 0
-          while (filled < full) {
-            const { bytesRead } = await fh.read(buf, filled, full - filled, position + filled)
+          while (filled < want) {
+            const { bytesRead } = await fh.read(buf, filled, want - filled, position + filled)
             if (bytesRead === 0) break
             filled += bytesRead
           }
-          if (filled === 0) return
           position += filled
-          yield filled === full ? buf : buf.slice(0, filled)
-          if (filled < full) return
+          // fresh buffer per read: a yielded segment stays valid while the caller holds it
+          for (let at = 0; at < filled; at += full) yield buf.subarray(at, Math.min(at + full, filled))
+          if (filled < want) return
         }
       } finally {
         await fh.close()
