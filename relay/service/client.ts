@@ -37,6 +37,8 @@ export interface RelayClientComponents {
   network: {
     readonly peerId: PeerId
     dialProtocol: (target: PeerId | Multiaddr[], protocol: string, options?: { signal?: AbortSignal }) => Promise<Stream>
+    /** Open connections to a peer (libp2p's): with one open, a retrieval opens its stream on it by peer id. */
+    getConnections?: (peerId?: PeerId) => ReadonlyArray<{ readonly status: string }>
   }
   registry: Pick<PeerRegistry, 'get' | 'byCountry'>
   resolver: Pick<Resolver, 'findHolders'>
@@ -90,12 +92,30 @@ class Client implements RelayClient {
     }
   }
 
+  /** Parsed peer ids of the custodians dialled (parsing one per retrieval shows in profiles). */
+  readonly #peerIds = new Map<string, PeerId>()
+
+  #peerIdOf (peerId: string): PeerId {
+    let id = this.#peerIds.get(peerId)
+    if (id === undefined) {
+      id = peerIdFromString(peerId)
+      if (this.#peerIds.size >= 1024) this.#peerIds.clear()
+      this.#peerIds.set(peerId, id)
+    }
+    return id
+  }
+
   async #dial (peerId: string, signal?: AbortSignal): Promise<Stream> {
     const node = this.#c.registry.get(peerId)
     if (node === undefined) throw new Error(`peer ${peerId} is not registered`)
-    const addrs = dialableAddresses(node)
     const dialSignal = AbortSignal.any([AbortSignal.timeout(this.#dialTimeout), ...(signal === undefined ? [] : [signal])])
-    return await this.#c.network.dialProtocol(addrs.length > 0 ? addrs : peerIdFromString(peerId), RELAY_PROTOCOL, { signal: dialSignal })
+    const id = this.#peerIdOf(peerId)
+    // a warm connection: a new stream on it, without parsing and merging the registered addresses again
+    if (this.#c.network.getConnections?.(id).some((c) => c.status === 'open') === true) {
+      return await this.#c.network.dialProtocol(id, RELAY_PROTOCOL, { signal: dialSignal })
+    }
+    const addrs = dialableAddresses(node)
+    return await this.#c.network.dialProtocol(addrs.length > 0 ? addrs : id, RELAY_PROTOCOL, { signal: dialSignal })
   }
 
   async * retrieve (request: SignedRequest, options: { signal?: AbortSignal } = {}): AsyncGenerator<Uint8Array, void, undefined> {
