@@ -6,7 +6,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { PrivateKey } from '@libp2p/interface'
 import { createLogger, silentLogger } from '../../common/logger.js'
-import { createP2pHost, StaticPeerRegistry, type P2pHost, type RegisteredNode } from '../../relay/p2p/index.js'
+import { createP2pHost, StaticPeerRegistry, type P2pHost, type P2pHostInit, type RegisteredNode } from '../../relay/p2p/index.js'
 
 export const COUNTRIES = ['DE', 'FR', 'US', 'IT', 'ES', 'NL', 'PL', 'SE', 'PT', 'AT'] as const
 
@@ -27,8 +27,8 @@ export function routingTableSize (host: P2pHost): number {
   return (host.dht as unknown as { routingTable: { size: number } }).routingTable.size
 }
 
-/** `maxPeers`: registered peers each host dials at start (the DHT finds the rest). */
-export async function buildNetwork (size: number, maxPeers = 8): Promise<BenchNetwork> {
+/** `maxPeers`: registered peers each host connects to (the host's default when undefined: all). */
+export async function buildNetwork (size: number, maxPeers?: number, hostInit: Omit<P2pHostInit, 'privateKey' | 'listen' | 'dir'> = {}): Promise<BenchNetwork> {
   const registry = new StaticPeerRegistry()
   // BENCH_LOG=debug shows the hosts' own logs (dial failures, registry changes)
   const level = process.env.BENCH_LOG
@@ -41,7 +41,7 @@ export async function buildNetwork (size: number, maxPeers = 8): Promise<BenchNe
       key,
       peerId: peerIdFromPrivateKey(key).toString(),
       country,
-      host: createP2pHost({ privateKey: key, listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: { maxPeers } }, { registry, logger })
+      host: createP2pHost({ ...hostInit, privateKey: key, listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: { ...(maxPeers !== undefined ? { maxPeers } : {}), ...hostInit.bootstrap } }, { registry, logger })
     })
   }
   const entries = (withAddrs: boolean): RegisteredNode[] => peers.map((p) => ({

@@ -43,6 +43,13 @@ export const DEFAULT_PROVIDER_CACHE_TTL_MS = 30_000
 export const DEFAULT_CUSTODIAN_CACHE_TTL_MS = 300_000
 export const DEFAULT_CACHE_MAX_ENTRIES = 4_096
 export const DEFAULT_MAX_ATTEMPTS = 8
+/**
+ * Registered providers of the custodian country after which the DHT query stops. A record has one
+ * holder and perhaps a replica or two, and the first answering peer that stores the provider
+ * records names all of them at once; kad-dht itself only stops at `kBucketSize` (20) providers, so
+ * without this every resolution would walk every path to its end.
+ */
+export const DEFAULT_ENOUGH_PROVIDERS = 2
 
 export interface ResolverInit {
   custodianTimeoutMs?: number
@@ -55,6 +62,8 @@ export interface ResolverInit {
   cacheMaxEntries?: number
   /** Providers `connectToHolder` tries at most. */
   maxAttempts?: number
+  /** Stop the DHT query after this many accepted providers (fresh resolutions: never). @default DEFAULT_ENOUGH_PROVIDERS */
+  enoughProviders?: number
   now?: () => number
 }
 
@@ -69,8 +78,13 @@ export interface ResolverComponents {
 
 export interface ResolveOptions {
   signal?: AbortSignal
-  /** Skip the provider cache. */
+  /**
+   * Skip the provider cache, and walk the DHT query to its end (a re-resolution after a holder
+   * failed wants every holder there is).
+   */
   fresh?: boolean
+  /** Stop the DHT query after this many accepted providers (overrides the resolver's setting). */
+  enough?: number
 }
 
 export interface ConnectOptions extends ResolveOptions {
@@ -102,6 +116,7 @@ class LocationResolver implements Resolver {
   readonly #dhtTimeout: number
   readonly #dialTimeout: number
   readonly #maxAttempts: number
+  readonly #enough: number
   readonly #providers: TtlCache<ProviderFoundEvent[]>
   readonly #custodians: TtlCache<string>
   readonly #resolves: Counter<'result'>
@@ -115,6 +130,7 @@ class LocationResolver implements Resolver {
     this.#dhtTimeout = init.dhtTimeoutMs ?? DEFAULT_DHT_TIMEOUT_MS
     this.#dialTimeout = init.dialTimeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS
     this.#maxAttempts = init.maxAttempts ?? DEFAULT_MAX_ATTEMPTS
+    this.#enough = Math.max(1, init.enoughProviders ?? DEFAULT_ENOUGH_PROVIDERS)
     const max = init.cacheMaxEntries ?? DEFAULT_CACHE_MAX_ENTRIES
     this.#providers = new TtlCache(init.cacheTtlMs ?? DEFAULT_PROVIDER_CACHE_TTL_MS, max, init.now)
     this.#custodians = new TtlCache(init.custodianCacheTtlMs ?? DEFAULT_CUSTODIAN_CACHE_TTL_MS, max, init.now)
@@ -203,7 +219,8 @@ class LocationResolver implements Resolver {
       }
     }
 
-    // 3. the DHT, filtered by the registry
+    // 3. the DHT, filtered by the registry; stopped once enough providers are in hand
+    const enough = options.enough ?? (options.fresh === true ? Infinity : this.#enough)
     const found: ProviderFoundEvent[] = []
     const seen = new Set<string>()
     const query = new AbortController()
@@ -232,6 +249,7 @@ class LocationResolver implements Resolver {
           found.push(candidate)
           yield candidate
         }
+        if (found.length >= enough) break
       }
     } catch (err) {
       outer?.throwIfAborted()
@@ -268,6 +286,7 @@ class LocationResolver implements Resolver {
     const attempts: Array<{ peerId: string, error: string }> = []
     const tried = new Set<string>()
     let usedCache = false
+    let fromDht = 0
     for (let round = 0; round < 2; round++) {
       const fresh = options.fresh === true || round > 0
       for await (const event of this.resolve(tokenId, { ...options, fresh })) {
@@ -281,6 +300,7 @@ class LocationResolver implements Resolver {
         }
         if (event.name !== 'PROVIDER') continue
         if (event.cached) usedCache = true
+        else if (event.via === 'dht') fromDht++
         if (event.local || exclude.has(event.peerId) || tried.has(event.peerId)) continue
         if (attempts.length >= this.#maxAttempts) break
         tried.add(event.peerId)
@@ -294,8 +314,10 @@ class LocationResolver implements Resolver {
           this.#log.debug({ tokenId: hex, peerId: event.peerId, err: (err as Error).message }, 'holder unreachable, trying the next')
         }
       }
-      // an answer from the cache that led nowhere earns one fresh resolution
-      if (!usedCache || attempts.length >= this.#maxAttempts) break
+      // an answer from the cache, or from a DHT query stopped at `enough` providers, that led nowhere
+      // earns one fresh resolution (which walks the query to its end)
+      const cutShort = !fresh && fromDht >= (options.enough ?? this.#enough)
+      if (fresh || (!usedCache && !cutShort) || attempts.length >= this.#maxAttempts) break
       this.invalidate(tokenId)
     }
     this.#connects.inc({ result: 'unreachable' })

@@ -191,6 +191,55 @@ describe('resolver', () => {
     expect(dhtCalls()).toBe(2)
   })
 
+  it('stops the DHT query once enough providers of the custodian country are in hand; a fresh resolution walks it to its end', async () => {
+    const { self, peers, registry } = await world([['DE', 'custodian'], ['FR', 'custodian'], ['DE', 'replica'], ['DE', 'replica']])
+    const [a, fr, b, c] = peers as [Peer, Peer, Peer, Peer]
+    let ended = 0
+    const dht = async function * (key: CID, signal?: AbortSignal): AsyncGenerator<QueryEvent> {
+      yield providerEvent(a.id, [{ id: a.id }, { id: fr.id }])
+      yield providerEvent(b.id, [{ id: b.id }])
+      yield providerEvent(c.id, [{ id: c.id }])
+      ended++
+      yield * hangingDht(key, signal) // a query that still has paths running
+    }
+    const { resolver } = make(self, registry, { dht, init: { cacheTtlMs: 0 } })
+    const holders = await resolver.findHolders(TOKEN)
+    expect(holders.map((h) => h.peerId)).toEqual([a.id.toString(), b.id.toString()])
+    expect(ended).toBe(0)
+    expect((await resolver.findHolders(TOKEN, { enough: 1 })).map((h) => h.peerId)).toEqual([a.id.toString()])
+    // fresh: every provider; the caller's signal ends the query
+    const controller = new AbortController()
+    const events: ResolveEvent[] = []
+    await expect((async () => {
+      for await (const e of resolver.resolve(TOKEN, { fresh: true, signal: controller.signal })) {
+        events.push(e)
+        if (e.name === 'PROVIDER' && e.peerId === c.id.toString()) setTimeout(() => { controller.abort() }, 10)
+      }
+    })()).rejects.toThrow()
+    expect(events.filter((e) => e.name === 'PROVIDER').map((e) => e.name === 'PROVIDER' ? e.peerId : '')).toEqual([a, b, c].map((p) => p.id.toString()))
+    expect(ended).toBe(1)
+  })
+
+  it('connectToHolder resolves afresh when the providers of a query stopped early all fail', async () => {
+    const { self, peers, registry } = await world([['DE', 'custodian'], ['DE', 'replica'], ['DE', 'replica']])
+    const [a, b, c] = peers as [Peer, Peer, Peer]
+    const { resolver, dhtCalls, dialled } = make(self, registry, {
+      dht: async function * () {
+        yield providerEvent(a.id, [{ id: a.id }, { id: b.id }])
+        yield providerEvent(c.id, [{ id: c.id }])
+      },
+      dial: async (target) => {
+        if (String(target[0]).endsWith(c.id.toString())) return { id: 'stream' } as unknown as Stream
+        throw new Error('refused')
+      },
+      init: { cacheTtlMs: 0 }
+    })
+    const holder = await resolver.connectToHolder(TOKEN, PROTOCOL)
+    expect(holder.peerId).toBe(c.id.toString())
+    expect(dialled).toEqual([a, b, c].map((p) => p.id.toString()))
+    expect(dhtCalls()).toBe(2)
+  })
+
   it('stops when the caller aborts', async () => {
     const { self, registry } = await world([['DE', 'custodian']])
     const { resolver } = make(self, registry, {
