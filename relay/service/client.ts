@@ -36,7 +36,7 @@ export interface RelayClientInit {
 export interface RelayClientComponents {
   network: {
     readonly peerId: PeerId
-    dialProtocol: (target: PeerId | Multiaddr[], protocol: string, options?: { signal?: AbortSignal }) => Promise<Stream>
+    dialProtocol: (target: PeerId | Multiaddr[], protocol: string, options?: { signal?: AbortSignal, negotiateFully?: boolean }) => Promise<Stream>
     /** Open connections to a peer (libp2p's): with one open, a retrieval opens its stream on it by peer id. */
     getConnections?: (peerId?: PeerId) => ReadonlyArray<{ readonly status: string }>
   }
@@ -111,11 +111,14 @@ class Client implements RelayClient {
     const dialSignal = AbortSignal.any([AbortSignal.timeout(this.#dialTimeout), ...(signal === undefined ? [] : [signal])])
     const id = this.#peerIdOf(peerId)
     // a warm connection: a new stream on it, without parsing and merging the registered addresses again
+    // one protocol and the requester writes first: the protocol name travels with the request
+    // (no round trip before it); a peer without the protocol fails the read, a CustodianStreamError
+    const options = { signal: dialSignal, negotiateFully: false }
     if (this.#c.network.getConnections?.(id).some((c) => c.status === 'open') === true) {
-      return await this.#c.network.dialProtocol(id, RELAY_PROTOCOL, { signal: dialSignal })
+      return await this.#c.network.dialProtocol(id, RELAY_PROTOCOL, options)
     }
     const addrs = dialableAddresses(node)
-    return await this.#c.network.dialProtocol(addrs.length > 0 ? addrs : id, RELAY_PROTOCOL, { signal: dialSignal })
+    return await this.#c.network.dialProtocol(addrs.length > 0 ? addrs : id, RELAY_PROTOCOL, options)
   }
 
   async * retrieve (request: SignedRequest, options: { signal?: AbortSignal } = {}): AsyncGenerator<Uint8Array, void, undefined> {
