@@ -24,7 +24,7 @@ await promisify(execFile)(process.execPath, ['bin/build.js'])
 
 const net = await createTestNetwork({ countries: ['DE', 'FR'], label: 'bench-breakdown' })
 await net.startChain()
-const fr = spawn(process.execPath, [BIN, '--home', net.nodes.FR!.home, 'start', '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'] })
+const fr = spawn(process.execPath, [BIN, '--home', net.nodes.FR!.home, 'start', '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, HEALTHRELAY_RUNTIME: 'dist' } })
 try {
   for (const mode of modes) {
     // `dist+flags`: the build with the V8 flags bin/healthrelay.js gives the daemon (set at run time

@@ -36,7 +36,7 @@ const rssMiB = (pid: number): number => {
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
 
 async function start (home: string): Promise<{ child: ChildProcess, api: string }> {
-  const child = spawn(process.execPath, [BIN, '--home', home, 'start', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, [BIN, '--home', home, 'start', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'], env: childEnv })
   const api = await new Promise<string>((resolve, reject) => {
     let out = ''
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); const m = /API (http:\/\/\S+)/.exec(out); if (m !== null) resolve(m[1]!) })
@@ -46,8 +46,10 @@ async function start (home: string): Promise<{ child: ChildProcess, api: string 
 }
 
 await run(process.execPath, ['bin/build.js'])
-const { distState } = await import(resolve('bin/dist.js')) as { distState: (root: string) => string }
-console.log(`nodes run: ${distState(resolve('.')) === 'dist' ? 'dist/ (compiled build)' : `the sources through tsx (${distState(resolve('.'))})`}; daemon V8 flags: ${process.env.HEALTHRELAY_V8_FLAGS ?? 'bin/node-flags.js defaults'}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`)
+// The nodes run the build just made, even if a source changes meanwhile (a shared tree), unless
+// HEALTHRELAY_RUNTIME says otherwise.
+const childEnv = { ...process.env, HEALTHRELAY_RUNTIME: process.env.HEALTHRELAY_RUNTIME ?? 'dist' }
+console.log(`nodes run: ${childEnv.HEALTHRELAY_RUNTIME === 'sources' ? 'the sources through tsx' : 'dist/ (the compiled build)'}; daemon V8 flags: ${process.env.HEALTHRELAY_V8_FLAGS ?? 'bin/node-flags.js defaults'}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`)
 const net = await createTestNetwork({ countries: ['DE', 'FR'], label: 'bench-node' })
 await net.startChain()
 const key = async (c: string): Promise<string> => (JSON.parse((await run(process.execPath, [BIN, '--home', net.nodes[c]!.home, 'apikey', 'create', '--role', 'provider', '--json'])).stdout) as { key: string }).key
