@@ -3,11 +3,10 @@ import { pino } from 'pino'
 import { globalOptions, type CliContext } from '../context.js'
 import { createLogger } from '../../../common/logger.js'
 import { InvalidInputError } from '../../../common/errors.js'
+import { armExitSafetyNet } from './node-common.js'
 import { startDevnet, walkthrough, checkPortsOffset, DEVNET_CHAIN_RPC_PORT, DEVNET_COUNTRIES } from '../../devnet/index.js'
 
 export { DEVNET_CHAIN_RPC_PORT, DEVNET_COUNTRIES }
-
-const EXIT_GRACE_MS = 500
 
 /**
  * `healthrelay devnet --home D [--ports-offset N]`: a local network on loopback (DESIGN.md §8):
@@ -45,8 +44,7 @@ export function registerDevnet (program: Command, ctx: CliContext): void {
       await devnet.stop()
       ctx.io.out(`devnet stopped on ${signal}`)
       ctx.exit.code = 0
-      // Everything of ours is stopped; keep-alive sockets that the RPC libraries leave to time out
-      // (the demo grant's signer) would hold the process for minutes.
-      setTimeout(() => { process.exit(0) }, EXIT_GRACE_MS).unref()
+      // Everything is stopped and the process exits by itself; the net only names a leak.
+      armExitSafetyNet(logger)
     })
 }
