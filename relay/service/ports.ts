@@ -30,6 +30,8 @@ export interface HeldRecord {
   readonly commitment: Uint8Array
   /** Plaintext bytes per segment of the stored blob. */
   readonly segmentBytes: number
+  /** Sensitive categories found inside the record other than its own (e.g. genomic in a patient summary). */
+  readonly contains?: readonly string[]
 }
 
 export interface RecordSource {
@@ -105,7 +107,13 @@ export interface LedgerView {
 /** What the custodian asks the policies (metadata only, never content). */
 export interface ReleaseQuestion {
   readonly requester: { readonly id: string, readonly country: string, readonly role: string }
-  readonly record: { readonly category: string, readonly subjectHomeCountry: string, readonly custodianCountry: string }
+  readonly record: {
+    readonly category: string
+    readonly subjectHomeCountry: string
+    readonly custodianCountry: string
+    /** Sensitive categories inside the record (HeldRecord.contains): each is decided separately, redacted when denied. */
+    readonly contains?: readonly string[]
+  }
   readonly purpose: Purpose
   readonly sourceCountry: string
   readonly destinationCountry: string

@@ -138,7 +138,7 @@ export async function planRetrieve (request: SignedRequest, carrierPeerId: strin
   const homeCountry = await c.subjects.homeCountry(record.subject, { signal: ctx.step() }) ?? c.identity.country
   const question: ReleaseQuestion = {
     requester: { id: cred.providerId, country: cred.country, role: cred.role },
-    record: { category: record.category, subjectHomeCountry: homeCountry, custodianCountry: c.identity.country },
+    record: { category: record.category, subjectHomeCountry: homeCountry, custodianCountry: c.identity.country, ...(record.contains === undefined ? {} : { contains: record.contains }) },
     purpose: payload.purpose,
     sourceCountry: c.identity.country,
     destinationCountry: cred.country,
