@@ -10,6 +10,9 @@ import { SchemaError } from '../errors.js'
 import type { PolicyAction } from '../vocabulary.js'
 import { compileModule, type CompiledModule, type ModuleFiles } from './module.js'
 import { cedarInputs, evaluateCedar, type Evaluation } from './evaluate.js'
+import type { PreparedSet } from './prepared.js'
+import type { FlatRead } from './flatten.js'
+import { knownsKey } from './specialise.js'
 import type { ReleaseRequest } from './request.js'
 import { combineSides } from './combine.js'
 import { comparisonOutcomes } from './projection.js'
@@ -23,6 +26,12 @@ export interface PolicyEngineInit {
   readonly clock?: () => number
   /** Memoised evaluations kept per engine, least recently used evicted (0 turns memoisation off; default 65 536). */
   readonly cacheSize?: number
+  /**
+   * Evaluate with each module's set specialised for the request's action, purpose and category,
+   * with flat inputs (default true; false evaluates every policy of the module with nested
+   * inputs, as a reference: the decisions are the same).
+   */
+  readonly specialise?: boolean
 }
 
 /** Which module version decided one side of a release. */
@@ -111,11 +120,39 @@ export function createPolicyEngine (init: PolicyEngineInit): PolicyEngine {
   let hits = 0
   let misses = 0
 
+  const specialise = init.specialise ?? true
+
+  const ensureSet = (set: PreparedSet): void => {
+    if (set.size === 0 || preparsed.has(set.id)) return
+    const r = cedar.preparsePolicySet(set.id, { staticPolicies: { ...set.policies } })
+    if (r.type !== 'success') throw new SchemaError(`preparsing ${set.id} failed: ${r.errors.map((e) => e.message).join('; ')}`)
+    preparsed.add(set.id)
+  }
+
+  const ready = new WeakSet<CompiledModule>()
+  /** Preparses every set the engine evaluates the module with. */
   const ensurePreparsed = (m: CompiledModule): void => {
-    if (preparsed.has(m.policySetId)) return
-    const r = cedar.preparsePolicySet(m.policySetId, { staticPolicies: { ...m.cedarPolicies } })
-    if (r.type !== 'success') throw new SchemaError(`preparsing ${m.policySetId} failed: ${r.errors.map((e) => e.message).join('; ')}`)
-    preparsed.add(m.policySetId)
+    if (ready.has(m)) return
+    if (!specialise) ensureSet(m.full)
+    else for (const set of new Set(m.sets.values())) ensureSet(set)
+    ready.add(m)
+  }
+
+  /**
+   * A Cedar error in a specialised set (which validated policies and well-formed requests never
+   * meet) is reported as the whole set reports it: its messages name the attributes as written.
+   */
+  const settle = (m: CompiledModule, set: PreparedSet, action: PolicyAction, request: ReleaseRequest, time: number, e: Evaluation): Evaluation => {
+    if (e.errors.length === 0 || set === m.full) return e
+    ensureSet(m.full)
+    return evaluateCedar(m, m.full, action, cedarInputs(m, m.full, request, time))
+  }
+
+  const setFor = (m: CompiledModule, action: PolicyAction, request: ReleaseRequest): PreparedSet => {
+    const set = specialise ? m.sets.get(knownsKey({ action, purpose: request.purpose, category: request.record.category })) : undefined
+    if (set !== undefined) return set
+    ensureSet(m.full)
+    return m.full
   }
 
   const compile = (files: ModuleFiles, options?: { parent?: CompiledModule }): CompiledModule => {
@@ -169,9 +206,11 @@ export function createPolicyEngine (init: PolicyEngineInit): PolicyEngine {
   const evaluate = (module: CompiledModule, action: PolicyAction, request: ReleaseRequest, options?: { timeSeconds?: number }): Evaluation => {
     ensurePreparsed(module)
     const time = options?.timeSeconds ?? Math.floor(clock() / 1000)
-    const inputs = cedarInputs(module, request, time)
-    if (cacheSize <= 0) return evaluateCedar(module, action, inputs)
-    const key = module.policySetId + '\u0000' + action + '\u0000' + inputs.principalId + '\u0000' + compactKey(keyContext(inputs.context, module.projection.thresholds)) + '\u0000' + compactKey(inputs.entities)
+    const set = setFor(module, action, request)
+    const inputs = cedarInputs(module, set, request, time)
+    if (cacheSize <= 0) return settle(module, set, action, request, time, evaluateCedar(module, set, action, inputs))
+    const context = set.flat !== undefined ? flatKey(set.flat, inputs.context, set.projection.thresholds) : compactKey(keyContext(inputs.context, set.projection.thresholds))
+    const key = set.id + '\u0000' + action + '\u0000' + inputs.principalId + '\u0000' + context + '\u0000' + compactKey(inputs.entities)
     const hit = cache.get(key)
     if (hit === undefined) misses++
     else hits++
@@ -180,7 +219,7 @@ export function createPolicyEngine (init: PolicyEngineInit): PolicyEngine {
       cache.set(key, hit)
       return hit
     }
-    const result = evaluateCedar(module, action, inputs)
+    const result = settle(module, set, action, request, time, evaluateCedar(module, set, action, inputs))
     if (cache.size >= cacheSize) {
       const oldest = cache.keys().next()
       if (oldest.done !== true) cache.delete(oldest.value)
@@ -269,6 +308,17 @@ function keyContext (context: Record<string, unknown>, thresholds: CompiledModul
       dst = copy
       src = v
     }
+  }
+  return out
+}
+
+/** The memo key of flat inputs: each attribute in the set's order (a threshold's path is its name). */
+function flatKey (reads: readonly FlatRead[], context: Record<string, unknown>, thresholds: CompiledModule['projection']['thresholds']): string {
+  let out = ''
+  for (const { key } of reads) {
+    if (!(key in context)) { out += '\u0001;'; continue }
+    const list = thresholds.get(key)
+    out += (list === undefined ? compactKey(context[key]) : comparisonOutcomes(context[key], list)) + ';'
   }
   return out
 }

@@ -7,6 +7,8 @@ import type { Context, Entities } from '@cedar-policy/cedar-wasm/nodejs'
 import type { PolicyAction } from '../vocabulary.js'
 import { LIST_NAMES } from './manifest.js'
 import type { CompiledModule } from './module.js'
+import type { PreparedSet } from './prepared.js'
+import { valueAt } from './flatten.js'
 import { pick } from './projection.js'
 import type { ReleaseRequest } from './request.js'
 
@@ -62,15 +64,38 @@ function requestStrings (request: ReleaseRequest): Set<string> {
   ])
 }
 
-/** The Cedar inputs of a request for a module: only what its policies read. */
+/** The Cedar inputs of a request for one of a module's sets: only what its policies read. */
 export interface CedarInputs {
   readonly principalId: string
   readonly context: Context
   readonly entities: Entities
 }
 
-export function cedarInputs (module: CompiledModule, request: ReleaseRequest, timeSeconds: number): CedarInputs {
-  const p = module.projection
+function providerAttributes (request: ReleaseRequest): Record<string, string> {
+  return { country: request.requester.country, role: request.requester.role }
+}
+
+export function cedarInputs (module: CompiledModule, set: PreparedSet, request: ReleaseRequest, timeSeconds: number): CedarInputs {
+  const p = set.projection
+  const principalId = p.usesEntityIds ? request.requester.id : 'requester'
+  if (set.flat !== undefined) {
+    const full = fullContext(module, request, timeSeconds)
+    const principal = providerAttributes(request)
+    const context: Record<string, unknown> = {}
+    const hidden: Record<string, unknown> = {}
+    for (const read of set.flat) {
+      if ('of' in read) {
+        // path reads come first, so the value tested is in place
+        const v = read.of in context ? context[read.of] : hidden[read.of]
+        if (read.list !== undefined) { if (v !== undefined) context[read.key] = typeof v === 'string' && read.list.has(v) }
+        else if (Array.isArray(v)) context[read.key] = v.includes(read.value)
+        continue
+      }
+      const value = valueAt(read.root === 'context' ? full : read.root === 'principal' ? principal : request.record, read.path)
+      if (value !== undefined) (read.pass ? context : hidden)[read.key] = value
+    }
+    return { principalId, context: context as Context, entities: [] }
+  }
   const context = pick(fullContext(module, request, timeSeconds), p.context) as Record<string, unknown>
   const listTree = p.context.lists
   if (listTree !== undefined) {
@@ -84,25 +109,28 @@ export function cedarInputs (module: CompiledModule, request: ReleaseRequest, ti
     context.lists = lists
   }
   const entities: Entities = []
-  const principalAttrs = pick({ country: request.requester.country, role: request.requester.role }, p.principal) as Record<string, string>
-  const principalId = p.usesEntityIds ? request.requester.id : 'requester'
+  const principalAttrs = pick(providerAttributes(request), p.principal) as Record<string, string>
   if (Object.keys(principalAttrs).length > 0) entities.push({ uid: { type: 'Provider', id: principalId }, attrs: principalAttrs, parents: [] })
   const resourceAttrs = pick(request.record, p.resource) as Record<string, string>
   if (Object.keys(resourceAttrs).length > 0) entities.push({ uid: { type: 'Record', id: 'record' }, attrs: resourceAttrs, parents: [] })
   return { principalId, context: context as Context, entities }
 }
 
-/** Evaluates one action of a preparsed module. `preparsed` must already hold its policy set. */
-export function evaluateCedar (module: CompiledModule, action: PolicyAction, inputs: CedarInputs): Evaluation {
+/**
+ * Evaluates one action of a module with one of its sets, which must be preparsed. A set without
+ * policies is Cedar's answer to any request without asking it: deny, nothing deciding, no error.
+ */
+export function evaluateCedar (module: CompiledModule, set: PreparedSet, action: PolicyAction, inputs: CedarInputs): Evaluation {
+  const base = { jurisdiction: module.code, version: module.version, action }
+  if (set.size === 0) return { ...base, decision: 'deny', policies: [], reasons: [NO_MATCHING_PERMIT], obligations: [], errors: [] }
   const answer = cedar.statefulIsAuthorized({
     principal: { type: 'Provider', id: inputs.principalId },
     action: { type: 'Action', id: action },
     resource: { type: 'Record', id: 'record' },
     context: inputs.context,
     entities: inputs.entities,
-    preparsedPolicySetId: module.policySetId
+    preparsedPolicySetId: set.id
   })
-  const base = { jurisdiction: module.code, version: module.version, action }
   if (answer.type === 'failure') {
     return { ...base, decision: 'deny', policies: [], reasons: [POLICY_ERROR], obligations: [], errors: answer.errors.map((e) => e.message) }
   }

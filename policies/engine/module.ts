@@ -17,6 +17,7 @@ import { manifestSchema, mergeData, LIMIT_NAMES, DEFAULT_TRANSFER_WINDOW_DAYS, t
 import { testsFileSchema, type TestCase } from './tests-file.js'
 import { projectPolicies, type Projection } from './projection.js'
 import { inlineData } from './inline.js'
+import { prepareSets, type PreparedSet } from './prepared.js'
 import { jsonErrorPosition, lineColumnOfByteOffset, lineColumnOfCharOffset, locateJsonPath } from './source.js'
 
 /** A module's three files, as text (or already-parsed JSON). */
@@ -63,6 +64,13 @@ export interface CompiledModule {
   /** Id of the preparsed Cedar policy set (code, version and a hash of the policies). */
   readonly policySetId: string
   readonly projection: Projection
+  /** The whole set as Cedar evaluates it (id `policySetId`, nested inputs). */
+  readonly full: PreparedSet
+  /**
+   * The set specialised for each action × purpose × category (`knownsKey`): only the policies
+   * Cedar could find satisfied (or fail on) for such a request, with flat inputs where possible.
+   */
+  readonly sets: ReadonlyMap<string, PreparedSet>
   /** SHA-256 (hex) of this module's own Cedar text. */
   readonly cedarSha256: string
   /** The module's own files as given, so it can be re-derived when its parent changes. */
@@ -284,8 +292,9 @@ export function compileModule (schema: string, files: ModuleFiles, parent?: Comp
     }
   })
   const projection = projectPolicies(evaluated)
+  const policySetId = `${[...(parent?.lineage ?? []), { code, version: manifest.version }].map((l) => `${l.code}@${l.version}`).join('+')}#${bytesToHex(sha256(utf8ToBytes(JSON.stringify(cedarPolicies)))).slice(0, 16)}`
+  const { full, sets } = prepareSets(policySetId, cedarPolicies, Object.fromEntries(ids.map((id, i) => [id, evaluated[i] as PolicyJson])), projection)
   const cedarSha256 = bytesToHex(sha256(utf8ToBytes(text)))
-  const setHash = bytesToHex(sha256(utf8ToBytes(JSON.stringify(cedarPolicies)))).slice(0, 16)
   const lineage = [...(parent?.lineage ?? []), { code, version: manifest.version }]
   const unverified = [
     ...(parent?.unverified ?? []),
@@ -302,8 +311,10 @@ export function compileModule (schema: string, files: ModuleFiles, parent?: Comp
     members: manifest.members ?? [],
     tests,
     cedarPolicies,
-    policySetId: `${lineage.map((l) => `${l.code}@${l.version}`).join('+')}#${setHash}`,
+    policySetId,
     projection,
+    full,
+    sets,
     cedarSha256,
     files,
     unverified
