@@ -47,3 +47,11 @@ export class UnsupportedMediaTypeError extends InvalidInputError {
   override name = 'UnsupportedMediaTypeError'
   override readonly status: number = 415
 }
+
+/** `redact:<category>` cannot be applied to this record (the release is then denied, fail closed). */
+export class RedactionImpossibleError extends InvalidInputError {
+  override name = 'RedactionImpossibleError'
+  constructor (readonly category: string, why: string) {
+    super(`cannot redact ${category}: ${why}`)
+  }
+}

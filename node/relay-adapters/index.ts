@@ -50,11 +50,13 @@ export type RelayPorts = Pick<RelayServiceComponents, 'records' | 'restrictions'
 /** Every port of the relay service except the network, identity, nonces and logger. */
 export function createRelayPorts (init: RelayPortsInit, c: RelayPortsComponents): RelayPorts {
   const clock = init.clock ?? Date.now
+  const restrictions = createRestrictionCheck({ storage: c.storage })
   return {
     records: createRecordSource({ storage: c.storage, keys: c.keys }),
-    restrictions: createRestrictionCheck({ storage: c.storage }),
+    restrictions,
     ledger: createLedgerView({ clock, ...init.ledger }, { queries: c.queries, registry: c.registry }),
-    policies: createPolicyDecider({ engine: c.engine }),
+    // the patient's restrictions also reach inside a record: a restricted category it contains is redacted
+    policies: createPolicyDecider({ engine: c.engine, restrictions }),
     transformer: createContentTransformer({ clock }),
     access: createAccessRecorder({ storage: c.storage }),
     decisions: createDecisionLog({ storage: c.storage }),

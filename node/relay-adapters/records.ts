@@ -32,7 +32,9 @@ export function createRecordSource (components: { storage: Pick<Storage, 'db' | 
     plaintextBytes: BigInt(r.plaintextBytes),
     commitment: hexToBytes(r.commitment),
     segmentBytes: await segmentBytesOf(r.blobHash),
-    blobHash: r.blobHash
+    blobHash: r.blobHash,
+    // the sensitive categories inside it: each is decided (and redacted when denied) at release
+    ...(r.contains.length === 0 ? {} : { contains: r.contains })
   })
   const blobOf = (record: HeldRecord): string => {
     const r = getRecord(storage.db, bytesToHex(record.tokenId))

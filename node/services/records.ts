@@ -146,6 +146,9 @@ export function createRecordService (c: RecordServiceComponents): RecordService 
         if (older.status !== 'active') throw new InvalidInputError(`supersedes: the record is ${older.status}, not active`)
       }
       const category = record.category.category
+      // sensitive content inside a record of another category (genomic results in a patient summary):
+      // kept with the record so that each is decided, and redacted when denied, at release
+      const contains = record.category.sensitive.filter((c) => c !== category)
       const tokenBytes = new Uint8Array(randomBytes(32))
       const tokenId = Buffer.from(tokenBytes).toString('hex')
       const keys = generateRecordKeys()
@@ -163,6 +166,7 @@ export function createRecordService (c: RecordServiceComponents): RecordService 
           tokenId, subject, category, mediaType: record.mediaType, plaintextBytes: record.bytes.byteLength,
           blobHash: blob.hash, blobBytes: blob.bytes, commitment, status: optedIn ? 'pending' : 'local',
           ...(options.supersedes !== undefined ? { supersedes: options.supersedes } : {}),
+          contains,
           wrappedKey: encodeWrappedSecret(wrapped), kekId: wrapped.keyId, at
         })
         if (optedIn) {
@@ -171,7 +175,7 @@ export function createRecordService (c: RecordServiceComponents): RecordService 
             subject,
             commitment,
             sealedMetadata: Buffer.from(sealTo([c.custodianX25519, enrolment.x25519PublicKey],
-              { category, mediaType: record.mediaType, size: record.bytes.byteLength })).toString('hex'),
+              { category, mediaType: record.mediaType, size: record.bytes.byteLength, ...(contains.length === 0 ? {} : { contains }) })).toString('hex'),
             ...(options.supersedes !== undefined ? { supersedes: options.supersedes } : {})
           }
           enqueueOutbox(db, { kind: 'mint', tokenId, payload: new TextEncoder().encode(JSON.stringify(payload)), at })

@@ -11,7 +11,7 @@
  */
 import type { RecordCategory } from '../fhir/category.js'
 import { stmt, type Db } from './database.js'
-import { InvalidStatusTransitionError, RecordExistsError, RecordNotFoundError } from './errors.js'
+import { InvalidStatusTransitionError, InvalidStorageValueError, RecordExistsError, RecordNotFoundError } from './errors.js'
 import { category as checkCategory, hex32 } from './values.js'
 
 export type RecordStatus = 'local' | 'pending' | 'active' | 'superseded' | 'erased'
@@ -35,6 +35,8 @@ export interface NewRecord {
   readonly commitment: string
   readonly status: 'local' | 'pending'
   readonly supersedes?: string
+  /** Sensitive categories inside the record other than its own (node/fhir deriveCategory's `sensitive`). */
+  readonly contains?: readonly RecordCategory[]
   /** The record's key block wrapped under the KEK (relay/crypto encodeWrappedSecret). */
   readonly wrappedKey: Uint8Array
   readonly kekId: string
@@ -52,13 +54,15 @@ export interface StoredRecord {
   readonly commitment: string
   readonly status: RecordStatus
   readonly supersedes: string | undefined
+  /** Sensitive categories inside the record other than its own; empty for rows stored before they were kept. */
+  readonly contains: readonly RecordCategory[]
   readonly createdAt: number
   readonly updatedAt: number
 }
 
 interface Row {
   token_id: string, subject: string, category: string, media_type: string, plaintext_bytes: number, blob_hash: string
-  blob_bytes: number, commitment: string, status: RecordStatus, supersedes: string | null, created_at: number, updated_at: number
+  blob_bytes: number, commitment: string, status: RecordStatus, supersedes: string | null, contains: string, created_at: number, updated_at: number
 }
 
 function toRecord (r: Row): StoredRecord {
@@ -73,9 +77,17 @@ function toRecord (r: Row): StoredRecord {
     commitment: r.commitment,
     status: r.status,
     supersedes: r.supersedes ?? undefined,
+    contains: containsOf(r.contains),
     createdAt: r.created_at,
     updatedAt: r.updated_at
   }
+}
+
+/** The stored `contains` column; an unknown category is refused (fail closed), never dropped. */
+function containsOf (text: string): RecordCategory[] {
+  const v = JSON.parse(text) as unknown
+  if (!Array.isArray(v)) throw new InvalidStorageValueError('records.contains must be a JSON array')
+  return v.map((c) => checkCategory(String(c)))
 }
 
 /** Inserts a record and its wrapped key (call inside the transaction that also fills the outbox). */
@@ -84,13 +96,14 @@ export function insertRecord (db: Db, r: NewRecord): void {
   hex32('blobHash', r.blobHash)
   hex32('commitment', r.commitment)
   checkCategory(r.category)
+  const contains = [...new Set(r.contains ?? [])].map(checkCategory).filter((c) => c !== r.category)
   if (r.supersedes !== undefined) hex32('supersedes', r.supersedes)
   if (getRecord(db, r.tokenId) !== undefined) throw new RecordExistsError(`record ${r.tokenId} exists`)
   db.transaction(() => {
     stmt(db, `INSERT INTO records (token_id, subject, category, media_type, plaintext_bytes, blob_hash, blob_bytes,
-      commitment, status, supersedes, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      commitment, status, supersedes, contains, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
       .run(r.tokenId, r.subject, r.category, r.mediaType, r.plaintextBytes, r.blobHash, r.blobBytes, r.commitment,
-        r.status, r.supersedes ?? null, r.at, r.at)
+        r.status, r.supersedes ?? null, JSON.stringify(contains), r.at, r.at)
     stmt(db, 'INSERT INTO record_keys (token_id, wrapped_key, kek_id) VALUES (?, ?, ?)')
       .run(r.tokenId, Buffer.from(r.wrappedKey), r.kekId)
   })()

@@ -129,6 +129,14 @@ CREATE TABLE access_queue (
 CREATE INDEX access_queue_unbatched ON access_queue (batch, id);
 `
 
+/**
+ * Version 2: the sensitive categories found inside a record other than its own (a JSON array of
+ * categories, e.g. `["genomic"]` in a patient summary); each is decided separately at release.
+ * Rows stored before it hold `[]` (none known: such a record is released as a whole, as before).
+ */
+const V2 = `ALTER TABLE records ADD COLUMN contains TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(contains) AND json_type(contains) = 'array');`
+
 export const STORAGE_MIGRATIONS: readonly Migration[] = [
-  { version: 1, name: 'records, keys, enrolments, restrictions, outbox, decisions, inbox, access queue', up: (db: Db): void => { db.exec(V1) } }
+  { version: 1, name: 'records, keys, enrolments, restrictions, outbox, decisions, inbox, access queue', up: (db: Db): void => { db.exec(V1) } },
+  { version: 2, name: 'records.contains: sensitive categories inside a record', up: (db: Db): void => { db.exec(V2) } }
 ]
