@@ -57,8 +57,11 @@ export class SqliteReader implements KvReader {
   private readonly pageStmt: Database.Statement
   private readonly countStmt: Database.Statement
 
-  /** Values read from committed rows (only hits); kept consistent by `committed()`. */
-  private readonly cache: Map<string, Uint8Array> | undefined
+  /**
+   * Committed values by key, `null` for a key known to be absent; kept consistent by `committed()`,
+   * which every commit through this connection calls with its writes.
+   */
+  private readonly cache: Map<string, Uint8Array | null> | undefined
 
   /** `cacheSize` > 0 keeps that many committed values in memory (the consensus connection). */
   constructor (db: Database.Database, cacheSize = 0) {
@@ -72,20 +75,29 @@ export class SqliteReader implements KvReader {
   private readonly cacheSize: number
 
   get (key: string): Uint8Array | undefined {
-    const cached = this.cache?.get(key)
-    if (cached !== undefined) return cached
+    const cache = this.cache
+    if (cache === undefined) return this.getStmt.get(keyBuffer(key)) as Buffer | undefined
+    const cached = cache.get(key)
+    if (cached !== undefined) return cached ?? undefined
     const v = this.getStmt.get(keyBuffer(key)) as Buffer | undefined
-    if (v !== undefined && this.cache !== undefined) {
-      if (this.cache.size >= this.cacheSize) this.cache.clear()
-      this.cache.set(key, v)
-    }
+    this.remember(key, v ?? null)
     return v
   }
 
-  /** Forgets the cached values of keys that a commit just wrote. */
+  private remember (key: string, value: Uint8Array | null): void {
+    const cache = this.cache
+    if (cache === undefined) return
+    if (cache.size >= this.cacheSize) cache.clear()
+    cache.set(key, value)
+  }
+
+  /**
+   * Takes the writes that a commit just stored: written keys get their new value, deleted keys
+   * become known-absent (write-through, so the next block reads them without SQLite).
+   */
   committed (writes: ReadonlyMap<string, Uint8Array | null>): void {
     if (this.cache === undefined) return
-    for (const k of writes.keys()) this.cache.delete(k)
+    for (const [k, v] of writes) this.remember(k, v)
   }
 
   scan (prefix: string): Array<[string, Uint8Array]> {
