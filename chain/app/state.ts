@@ -23,18 +23,32 @@ export interface AccountState {
   readonly publicKey: Uint8Array
 }
 
+/**
+ * The decoded form of value objects this process encoded or decoded, keyed by the very byte array
+ * (layers and the committed cache hand out the same object until the key is written again). Both
+ * kinds are immutable (readonly fields; updates build a new object), so sharing them is safe.
+ */
+const decodedAccounts = new WeakMap<Uint8Array, AccountState>()
+const decodedParams = new WeakMap<Uint8Array, LedgerParams>()
+
 export function encodeAccount (a: AccountState): Uint8Array {
-  return encodeBaseAccount(a.address, a.publicKey, a.accountNumber, a.sequence, SECP256K1_PUBKEY_TYPE_URL)
+  const bytes = encodeBaseAccount(a.address, a.publicKey, a.accountNumber, a.sequence, SECP256K1_PUBKEY_TYPE_URL)
+  decodedAccounts.set(bytes, a)
+  return bytes
 }
 
 export function decodeAccount (bytes: Uint8Array): AccountState {
+  const known = decodedAccounts.get(bytes)
+  if (known !== undefined) return known
   const b = BaseAccount.decode(bytes)
-  return {
+  const a: AccountState = {
     address: b.address,
     accountNumber: b.accountNumber,
     sequence: b.sequence,
     publicKey: b.pubKey === undefined ? new Uint8Array(0) : PubKey.decode(b.pubKey.value).key
   }
+  decodedAccounts.set(bytes, a)
+  return a
 }
 
 export function getAccount (s: KvReader, address: string): AccountState | undefined {
@@ -74,7 +88,12 @@ export function ensureAccount (s: KvLayer, address: string, publicKey?: Uint8Arr
 export function getParams (s: KvReader): LedgerParams {
   const v = s.get(K.params)
   if (v === undefined) throw new AbciOrderError('the chain has no params: initChain has not run')
-  return decodeParams(v)
+  let p = decodedParams.get(v)
+  if (p === undefined) {
+    p = Object.freeze(decodeParams(v))
+    decodedParams.set(v, p)
+  }
+  return p
 }
 
 export function putParams (s: KvLayer, p: LedgerParams): void {
