@@ -24,8 +24,8 @@ import type { ComponentLogger } from '../../common/logger.js'
 import { KvLayer, KvWriter, SCHEMA, SqliteReader, nextAppHash, writeSetDigest } from './store.js'
 import { getParams } from './state.js'
 import type { LedgerParams } from './params.js'
-import { runTx, type TxEnv, type TxOutcome } from './tx.js'
-import { createSecp256k1Verifier } from './sig.js'
+import { DecodedTxCache, runTx, type TxEnv, type TxOutcome } from './tx.js'
+import { createSecp256k1Verifier, type Secp256k1Verifier } from './sig.js'
 import { endBlockGovernance } from './msgs/governance.js'
 import { applyGenesis, parseGenesisState } from './genesis.js'
 import { AbciCodeError, AbciOrderError, InvalidRequestError, UpgradeHaltError } from './errors.js'
@@ -50,6 +50,14 @@ export interface LedgerApp extends AbciApplication {
   haltHeight: () => bigint | undefined
   /** The chain id (from InitChain, persisted), or '' before InitChain. */
   chainId: () => string
+  /** Counters since start: signature verifications run, and txs decoded afresh or reused from CheckTx. */
+  stats: () => LedgerAppStats
+}
+
+export interface LedgerAppStats {
+  readonly signatureVerifications: number
+  readonly decodedReused: number
+  readonly decodedFresh: number
 }
 
 interface Meta { height: bigint, appHash: Uint8Array, chainId: string, time: bigint, initialHeight: bigint }
@@ -81,8 +89,14 @@ export function createLedgerApp (init: LedgerAppInit): LedgerApp {
   const reader = new SqliteReader(readDb)
   const writer = new KvWriter(db)
   const putMeta = db.prepare('INSERT INTO app_meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value')
-  const verify = createSecp256k1Verifier()
+  const verifySignature = createSecp256k1Verifier()
+  let signatureVerifications = 0
+  const verify: Secp256k1Verifier = (publicKey, message, signature) => {
+    signatureVerifications++
+    return verifySignature(publicKey, message, signature)
+  }
   const verified = new Map<string, true>()
+  const decoded = new DecodedTxCache()
 
   let meta = readMeta(db)
   let appHash = meta.appHash // last app hash: committed, or InitChain's until the first commit
@@ -134,7 +148,7 @@ export function createLedgerApp (init: LedgerAppInit): LedgerApp {
         return { code: 18, codespace: 'sdk', log: 'the chain has not been initialised: invalid request', data: new Uint8Array(0), info: '', gasWanted: 0n, gasUsed: 0n, events: [] }
       }
       const layer = checkState.child()
-      const env: TxEnv = { store: layer, height: nextHeight(), time: meta.time, params: checkParams, mode: 'check', chainId: meta.chainId, verify, verified }
+      const env: TxEnv = { store: layer, height: nextHeight(), time: meta.time, params: checkParams, mode: 'check', chainId: meta.chainId, verify, verified, decoded }
       const out = runTx(env, req.tx)
       if (out.code === 0) layer.flushInto(checkState)
       return { ...toResult(out), data: out.code === 0 ? out.data : new Uint8Array(0) }
@@ -177,7 +191,7 @@ export function createLedgerApp (init: LedgerAppInit): LedgerApp {
       const params = getParams(layer)
       assertUpgrade(height, params)
       const time = req.time?.seconds ?? 0n
-      const env: TxEnv = { store: layer, height, time, params, mode: 'deliver', chainId: meta.chainId, verify, verified }
+      const env: TxEnv = { store: layer, height, time, params, mode: 'deliver', chainId: meta.chainId, verify, verified, decoded }
       const txResults = req.txs.map((tx) => toResult(runTx(env, tx)))
       const events: Event[] = endBlockGovernance(layer, { height, time, params, mode: 'deliver', txHash: new Uint8Array(32) })
       const hash = nextAppHash(appHash, writeSetDigest(layer.writes))
@@ -241,11 +255,15 @@ export function createLedgerApp (init: LedgerAppInit): LedgerApp {
 
     chainId: () => meta.chainId,
 
+    stats: () => ({ signatureVerifications, decodedReused: decoded.hits, decodedFresh: decoded.misses }),
+
     close (): void {
       if (closed) return
       closed = true
       pending = undefined
       genesis = undefined
+      decoded.clear()
+      verified.clear()
     }
   }
   return app

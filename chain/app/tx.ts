@@ -69,7 +69,7 @@ function decodeOrThrow<T> (what: string, f: () => T): T {
 }
 
 /** Stateless part of the ante: decoding, limits, Msg validation, one consistent signer. */
-export function decodeTx (bytes: Uint8Array, params: LedgerParams, mode: ExecMode): DecodedTx {
+export function decodeTx (bytes: Uint8Array, params: LedgerParams, mode: ExecMode, hash?: Uint8Array): DecodedTx {
   if (bytes.length > params.maxTxBytes) throw new TxTooLargeError(`tx of ${bytes.length} bytes is larger than max_tx_bytes ${params.maxTxBytes}`)
   if (bytes.length === 0) throw new TxDecodeError('empty tx')
   const raw = decodeOrThrow('TxRaw', () => TxRaw.decode(bytes))
@@ -119,7 +119,7 @@ export function decodeTx (bytes: Uint8Array, params: LedgerParams, mode: ExecMod
     GAS.PER_BYTE * BigInt(raw.bodyBytes.length + raw.authInfoBytes.length + 64) +
     GAS.PER_MSG * BigInt(msgs.length)
   return {
-    hash: createHash('sha256').update(bytes).digest(),
+    hash: hash ?? createHash('sha256').update(bytes).digest(),
     bodyBytes: raw.bodyBytes,
     authInfoBytes: raw.authInfoBytes,
     msgs,
@@ -133,6 +133,46 @@ export function decodeTx (bytes: Uint8Array, params: LedgerParams, mode: ExecMod
   }
 }
 
+/**
+ * Txs decoded and validated by CheckTx, by the SHA-256 of their bytes, for FinalizeBlock and
+ * RECHECK to reuse: decoding is a pure function of the bytes and the params, and an entry is used
+ * only with the very params object it was validated against (getParams returns the same frozen
+ * object until the params change). Handlers never modify a decoded Msg.
+ */
+export class DecodedTxCache {
+  private readonly entries = new Map<string, { readonly params: LedgerParams, readonly tx: DecodedTx }>()
+  hits = 0
+  misses = 0
+
+  constructor (private readonly maxEntries = 20_000) {}
+
+  get size (): number { return this.entries.size }
+
+  /** The decoded tx (from the cache when decoded under `params`); `consume` drops the entry (a tx runs once in a block). */
+  decode (bytes: Uint8Array, params: LedgerParams, mode: ExecMode, consume: boolean): DecodedTx {
+    if (mode === 'simulate' || bytes.length > params.maxTxBytes) return decodeTx(bytes, params, mode)
+    const hash = createHash('sha256').update(bytes).digest()
+    const key = hash.toString('latin1')
+    const entry = this.entries.get(key)
+    if (entry !== undefined && entry.params === params) {
+      this.hits++
+      if (consume) this.entries.delete(key)
+      return entry.tx
+    }
+    this.misses++
+    const tx = decodeTx(bytes, params, mode, hash)
+    if (consume) {
+      this.entries.delete(key)
+    } else {
+      if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value as string)
+      this.entries.set(key, { params, tx })
+    }
+    return tx
+  }
+
+  clear (): void { this.entries.clear() }
+}
+
 export interface TxEnv {
   readonly store: KvLayer
   readonly height: bigint
@@ -143,6 +183,8 @@ export interface TxEnv {
   readonly verify: Secp256k1Verifier
   /** Tx hashes (hex + account number) whose signature was already verified. */
   readonly verified: Map<string, true>
+  /** Txs already decoded by CheckTx (optional). */
+  readonly decoded?: DecodedTxCache
 }
 
 export interface TxOutcome {
@@ -228,7 +270,7 @@ function failure (err: unknown, gasWanted: bigint, gasUsed: bigint, events: Even
 export function runTx (env: TxEnv, bytes: Uint8Array, decoded?: DecodedTx): TxOutcome {
   let tx: DecodedTx
   try {
-    tx = decoded ?? decodeTx(bytes, env.params, env.mode)
+    tx = decoded ?? (env.decoded !== undefined ? env.decoded.decode(bytes, env.params, env.mode, env.mode === 'deliver') : decodeTx(bytes, env.params, env.mode))
   } catch (err) {
     return failure(err, 0n, 0n, [])
   }
