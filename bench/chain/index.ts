@@ -21,15 +21,23 @@ import type { OperatorKey } from '../../chain/app/index.js'
 import { createLedgerRegistry, ledgerMsgs } from '../../chain/client/index.js'
 import { writeLedgerHome } from '../../test/integration/chain/harness.js'
 import { engineOnly } from './engine-only.js'
+import { stages } from './stages.js'
 
 const { values } = parseArgs({
   options: {
     'txs-single': { type: 'string', default: '3000' },
     'txs-batch': { type: 'string', default: '300' },
     'block-time-ms': { type: 'string', default: '500' },
-    'engine-only-txs': { type: 'string', default: '5000' }
+    'engine-only-txs': { type: 'string', default: '5000' },
+    'stages-txs': { type: 'string', default: '3000' },
+    'stages-block': { type: 'string', default: '300' },
+    /** Write a V8 CPU profile of the engine process into this directory (node --cpu-prof). */
+    'cpu-prof': { type: 'string' },
+    /** Run only these scenarios: any of single, batch, engine, stages (comma-separated). */
+    only: { type: 'string', default: 'single,batch,engine' }
   }
 })
+const only = new Set(values.only.split(','))
 const ACCOUNTS = 100
 /** Txs per JSON-RPC batch request. */
 const BATCH = 100
@@ -46,7 +54,8 @@ function rssMb (pid: number): number {
 }
 
 async function startEngine (): Promise<{ child: ChildProcess, url: string }> {
-  const child = spawn(process.execPath, ['bin/healthrelay.js', 'chain', 'start', '--home', home.dir, '--rpc', '127.0.0.1:0',
+  const profArgs = values['cpu-prof'] !== undefined ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : []
+  const child = spawn(process.execPath, [...profArgs, 'bin/healthrelay.js', 'chain', 'start', '--home', home.dir, '--rpc', '127.0.0.1:0',
     '--block-time-ms', String(blockTimeMs), '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] })
   return await new Promise((resolve, reject) => {
     let out = ''
@@ -159,21 +168,29 @@ async function run (url: string, s: Scenario, seqs: Map<string, { accountNumber:
   console.log(`  engine RSS: peak ${rssPeak.toFixed(0)} MiB, now ${rssMb(child.pid!).toFixed(0)} MiB`)
 }
 
-const { child, url } = await startEngine()
-try {
-  console.log(`engine: healthrelay chain start (pid ${child.pid}), RPC ${url}, block time ${blockTimeMs} ms, RSS ${rssMb(child.pid!).toFixed(0)} MiB at start`)
-  const op = home.members.DE!.operator
-  const opAcc = await accountOf(url, op)
-  const enrol = await signTx({ key: op, registry, chainId: home.chainId, ...opAcc, msgs: [ledgerMsgs.enrollSubject(op.address, subject.address, subject.publicKey, new Uint8Array(32).fill(7))] })
-  const r = await rpc(url, 'broadcast_tx_commit', { tx: Buffer.from(enrol).toString('base64') })
-  if ((r.result as { tx_result?: { code: number } } | undefined)?.tx_result?.code !== 0) throw new Error(`enrolment failed: ${JSON.stringify(r)}`)
-  const seqs = new Map<string, { accountNumber: bigint, sequence: bigint }>()
-  for (const key of accounts) seqs.set(key.address, await accountOf(url, key))
-  await run(url, { name: 'mints of 1 token per tx', txs: Number(values['txs-single']), tokensPerTx: 1 }, seqs, child)
-  await run(url, { name: 'mints of 100 tokens per tx', txs: Number(values['txs-batch']), tokensPerTx: 100 }, seqs, child)
-} finally {
-  child.kill('SIGTERM')
-  await new Promise((resolve) => child.once('exit', resolve))
+if (only.has('single') || only.has('batch')) {
+  const { child, url } = await startEngine().catch((err: unknown) => { home.cleanup(); throw err })
+  try {
+    console.log(`engine: healthrelay chain start (pid ${child.pid}), RPC ${url}, block time ${blockTimeMs} ms, RSS ${rssMb(child.pid!).toFixed(0)} MiB at start`)
+    const op = home.members.DE!.operator
+    const opAcc = await accountOf(url, op)
+    const enrol = await signTx({ key: op, registry, chainId: home.chainId, ...opAcc, msgs: [ledgerMsgs.enrollSubject(op.address, subject.address, subject.publicKey, new Uint8Array(32).fill(7))] })
+    const r = await rpc(url, 'broadcast_tx_commit', { tx: Buffer.from(enrol).toString('base64') })
+    if ((r.result as { tx_result?: { code: number } } | undefined)?.tx_result?.code !== 0) throw new Error(`enrolment failed: ${JSON.stringify(r)}`)
+    const seqs = new Map<string, { accountNumber: bigint, sequence: bigint }>()
+    for (const key of accounts) seqs.set(key.address, await accountOf(url, key))
+    if (only.has('single')) await run(url, { name: 'mints of 1 token per tx', txs: Number(values['txs-single']), tokensPerTx: 1 }, seqs, child)
+    if (only.has('batch')) await run(url, { name: 'mints of 100 tokens per tx', txs: Number(values['txs-batch']), tokensPerTx: 100 }, seqs, child)
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill('SIGTERM')
+      await exited
+    }
+    home.cleanup()
+  }
+} else {
   home.cleanup()
 }
-await engineOnly(Number(values['engine-only-txs']), blockTimeMs)
+if (only.has('stages')) await stages(Number(values['stages-txs']), Number(values['stages-block']))
+if (only.has('engine')) await engineOnly(Number(values['engine-only-txs']), blockTimeMs)
