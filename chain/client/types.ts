@@ -127,22 +127,8 @@ export interface Proposal {
   readonly failureLog: string
 }
 
-export interface LedgerParams {
-  readonly quorumNumerator: number
-  readonly quorumDenominator: number
-  readonly votingPeriodBlocks: bigint
-  readonly maxTxBytes: number
-  readonly maxMsgsPerTx: number
-  readonly maxTokensPerMint: number
-  readonly maxSealedBytes: number
-  readonly maxPolicyBytes: number
-  readonly rateWindowBlocks: number
-  readonly rateMaxTxs: number
-  readonly upgradeHeight: bigint
-  readonly upgradeName: string
-  readonly maxBlockGas: bigint
-  readonly maxAccessEvents: number
-}
+/** The chain's params: the ledger's own type (chain/app/params.ts), re-exported for the client's users. */
+export type { LedgerParams } from '../app/index.js'
 
 export interface Page<T> { readonly items: readonly T[], readonly total: bigint }
 
