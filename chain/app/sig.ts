@@ -1,12 +1,32 @@
 /**
  * secp256k1 signature checks of SIGN_MODE_DIRECT: 64 bytes r‖s, low-S, over SHA-256 of the
- * SignDoc bytes. The range checks (1 ≤ r, s < n, s ≤ n/2) are plain byte comparisons here;
- * libsecp256k1 (the reference implementation, as WebAssembly through tiny-secp256k1, in strict
- * low-S mode) checks the key and the ECDSA equation: about six times faster than @noble/curves
- * here (bench/ledger-app), and the same library that Cosmos validators use.
+ * SignDoc bytes. The range checks (1 ≤ r, s < n, s ≤ n/2) are plain byte comparisons here; the key
+ * and the ECDSA equation are checked by libsecp256k1, the reference implementation that Cosmos
+ * validators use: its native build (the `secp256k1` package, prebuilt for linux-x64, about four
+ * times faster than WebAssembly here) when it loads, else the same library as WebAssembly
+ * (tiny-secp256k1, strict low-S mode). Both are libsecp256k1, so they accept exactly the same
+ * signatures; `SECP256K1_BACKEND` tells which one runs.
  */
 import { createHash } from 'node:crypto'
-import { verify as eccVerify } from 'tiny-secp256k1'
+import { createRequire } from 'node:module'
+import { verify as wasmVerify } from 'tiny-secp256k1'
+
+interface NativeSecp256k1 { ecdsaVerify: (signature: Uint8Array, msg32: Uint8Array, publicKey: Uint8Array) => boolean }
+
+function loadNative (): NativeSecp256k1 | undefined {
+  if (process.env.HEALTHRELAY_SECP256K1 === 'wasm') return undefined
+  try {
+    // the native addon only: the package's own fallback is a JavaScript implementation
+    return createRequire(import.meta.url)('secp256k1/bindings') as NativeSecp256k1
+  } catch {
+    return undefined
+  }
+}
+
+const native = loadNative()
+
+/** Which libsecp256k1 build verifies: 'native' or 'wasm' (HEALTHRELAY_SECP256K1=wasm forces it). */
+export const SECP256K1_BACKEND: 'native' | 'wasm' = native !== undefined ? 'native' : 'wasm'
 
 export type Secp256k1Verifier = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean
 
@@ -30,7 +50,7 @@ export function verifySecp256k1 (publicKey: Uint8Array, message: Uint8Array, sig
   if (signature.length !== 64 || publicKey.length !== 33 || !isLowSCompact(signature)) return false
   try {
     const digest = createHash('sha256').update(message).digest()
-    return eccVerify(digest, publicKey, signature, true)
+    return native !== undefined ? native.ecdsaVerify(signature, digest, publicKey) : wasmVerify(digest, publicKey, signature, true)
   } catch {
     return false // a key off the curve
   }

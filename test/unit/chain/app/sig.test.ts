@@ -1,9 +1,9 @@
-import { describe, it, expect } from 'vitest'
+import { describe, it, expect, vi } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { verifySecp256k1 } from '../../../../chain/app/index.js'
-import { isLowSCompact } from '../../../../chain/app/sig.js'
+import { isLowSCompact, SECP256K1_BACKEND } from '../../../../chain/app/sig.js'
 
 describe('verifySecp256k1', () => {
   it('agrees with @noble/curves (lowS) on valid, tampered, high-S and malformed inputs', () => {
@@ -47,5 +47,29 @@ describe('verifySecp256k1', () => {
     expect(isLowSCompact(new Uint8Array([...be(n), ...be(1n)]))).toBe(false)
     expect(isLowSCompact(new Uint8Array([...be(1n), ...be(n / 2n + 1n)]))).toBe(false)
     expect(verifySecp256k1(pk, message, sig)).toBe(true)
+  })
+
+  it('gives the same answers with the native and the WebAssembly build of libsecp256k1', async () => {
+    if (process.platform === 'linux' && process.arch === 'x64') expect(SECP256K1_BACKEND).toBe('native')
+    process.env.HEALTHRELAY_SECP256K1 = 'wasm'
+    vi.resetModules()
+    try {
+      const wasm = await import('../../../../chain/app/sig.js')
+      expect(wasm.SECP256K1_BACKEND).toBe('wasm')
+      for (let i = 0; i < 20; i++) {
+        const sk = secp256k1.utils.randomSecretKey()
+        const pk = secp256k1.getPublicKey(sk, true)
+        const message = new Uint8Array(randomBytes(50 + i))
+        const sig = secp256k1.sign(sha256(message), sk, { prehash: false })
+        const offCurve = new Uint8Array(33).fill(0xff); offCurve[0] = 3
+        for (const [k, m, s] of [[pk, message, sig], [pk, message.subarray(1), sig], [offCurve, message, sig], [pk, message, new Uint8Array(64).fill(0xff)]] as const) {
+          expect(wasm.verifySecp256k1(k, m, s)).toBe(verifySecp256k1(k, m, s))
+        }
+        expect(wasm.verifySecp256k1(pk, message, sig)).toBe(true)
+      }
+    } finally {
+      delete process.env.HEALTHRELAY_SECP256K1
+      vi.resetModules()
+    }
   })
 })
