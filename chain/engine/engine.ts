@@ -175,8 +175,10 @@ export function createEngine (init: EngineInit, components: EngineComponents): E
   const tick = (): void => {
     timer = undefined
     if (!running || halted !== undefined || mempool === undefined) return
+    const started = performance.now()
     if (mempool.size > 0 || createEmptyBlocks) produce()
-    schedule(mempool.size >= threshold ? 0 : blockTimeMs)
+    // the cadence counts from the start of a block, so making it does not stretch the block time
+    schedule(mempool.size >= threshold ? 0 : Math.max(0, blockTimeMs - (performance.now() - started)))
   }
 
   const admitted = (): void => {
