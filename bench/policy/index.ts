@@ -6,6 +6,9 @@
  * Two figures: "cold" evaluates every release in Cedar (memoisation off), "memoised" is the
  * engine as a node runs it (evaluations memoised on exactly the inputs Cedar sees, so repeats of
  * the same projected request skip WebAssembly).
+ *
+ * `npm run bench -- policy --micro [--rounds 25]`: where the time of one evaluation goes, before
+ * and after the specialised sets (./micro.ts).
  */
 import '../../common/polyfill.js'
 import { loadavg, cpus } from 'node:os'
@@ -13,6 +16,7 @@ import * as cedar from '@cedar-policy/cedar-wasm/nodejs'
 import { createPolicyEngine, type PolicyEngine, type ReleaseRequest } from '../../policies/engine/index.js'
 import { readSchemaText, loadBundledModules } from '../../policies/files.js'
 import { mix } from './mix.js'
+import { micro } from './micro.js'
 
 function arg (name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`)
@@ -22,9 +26,10 @@ function arg (name: string, fallback: number): number {
 const SECONDS = arg('seconds', 5)
 const REQUESTS = arg('requests', 20_000)
 
-function run (engine: PolicyEngine, requests: readonly ReleaseRequest[], seconds: number): { releases: number, ms: number, allowed: number } {
+function run (engine: PolicyEngine, requests: readonly ReleaseRequest[], seconds: number): { releases: number, ms: number, cpuMs: number, allowed: number } {
   let releases = 0
   let allowed = 0
+  const cpu = process.cpuUsage()
   const start = performance.now()
   const deadline = start + seconds * 1000
   let i = 0
@@ -36,7 +41,8 @@ function run (engine: PolicyEngine, requests: readonly ReleaseRequest[], seconds
       i = (i + 1) % requests.length
     }
   }
-  return { releases, ms: performance.now() - start, allowed }
+  const d = process.cpuUsage(cpu)
+  return { releases, ms: performance.now() - start, cpuMs: (d.user + d.system) / 1000, allowed }
 }
 
 function minimalEvaluationMicros (): number {
@@ -49,6 +55,12 @@ function minimalEvaluationMicros (): number {
   return (performance.now() - t) / n * 1000
 }
 
+if (process.argv.includes('--micro')) {
+  console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`)
+  await micro(arg('rounds', 25))
+  process.exit(0)
+}
+
 const schema = readSchemaText()
 const requests = mix(REQUESTS)
 const fmt = (x: number): string => Math.round(x).toLocaleString('en-US')
@@ -56,11 +68,21 @@ const fmt = (x: number): string => Math.round(x).toLocaleString('en-US')
 console.log(`policy benchmark: ${requests.length} release requests across 13 modules, ${SECONDS} s per figure, one core (of ${cpus().length}); load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`)
 console.log(`  a minimal Cedar evaluation here and now: ${minimalEvaluationMicros().toFixed(1)} µs`)
 
+const line = (label: string, r: { releases: number, ms: number, cpuMs: number, allowed: number }): string =>
+  `  ${label.padEnd(36)} ${fmt(r.releases / r.ms * 1000).padStart(7)} releases/s  (${(r.ms / r.releases * 1000).toFixed(1)} µs a release, ${(r.ms / r.releases * 500).toFixed(1)} µs an evaluation; process CPU ${(r.cpuMs / r.releases * 1000).toFixed(1)} µs a release = ${fmt(r.releases / r.cpuMs * 1000)}/s of CPU; ${(100 * r.allowed / r.releases).toFixed(1)} % allowed)`
+
+const reference = createPolicyEngine({ schema, cacheSize: 0, specialise: false })
+await loadBundledModules(reference)
+run(reference, requests, Math.min(1, SECONDS))
+const ref = run(reference, requests, SECONDS)
+console.log(line('cold, reference (whole sets):', ref))
+
 const cold = createPolicyEngine({ schema, cacheSize: 0 })
 await loadBundledModules(cold)
 run(cold, requests, Math.min(1, SECONDS))
 const c = run(cold, requests, SECONDS)
-console.log(`  cold (every evaluation in Cedar):   ${fmt(c.releases / c.ms * 1000)} releases/s  (${(c.ms / c.releases * 1000).toFixed(1)} µs a release, ${(c.ms / c.releases * 500).toFixed(1)} µs an evaluation; ${(100 * c.allowed / c.releases).toFixed(1)} % allowed)`)
+console.log(line('cold (every evaluation in Cedar):', c))
+console.log(`  cold speed-up over the reference in this run: ${(ref.ms / ref.releases / (c.ms / c.releases)).toFixed(2)}× wall, ${(ref.cpuMs / ref.releases / (c.cpuMs / c.releases)).toFixed(2)}× CPU`)
 
 const warm = createPolicyEngine({ schema })
 await loadBundledModules(warm)

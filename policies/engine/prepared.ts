@@ -39,25 +39,48 @@ export function prepareSets (
   const ids = Object.keys(cedarPolicies)
   const byPolicies = new Map<string, PreparedSet>()
   const sets = new Map<string, PreparedSet>()
+  // a policy's residual depends only on the known values it reads: computed once per those
+  const reads = new Map<string, { action: boolean, purpose: boolean, category: boolean }>()
+  for (const id of ids) {
+    const json = evaluated[id] as PolicyJson
+    const text = JSON.stringify(json)
+    reads.set(id, { action: json.action.op !== 'All' || text.includes('"Var":"action"'), purpose: text.includes('"purpose"'), category: text.includes('"category"') })
+  }
+  const residuals = new Map<string, { tag: string, policy: PolicyJson | string } | undefined>()
+  const tagOf = new Map<string, string>()
   for (const k of allKnowns()) {
     // each policy as Cedar needs it for such requests (a policy Cedar gets as text, for a 64-bit
     // literal, is kept whole when it may apply)
     const kept: Record<string, PolicyJson | string> = {}
     const keptEvaluated: Record<string, PolicyJson> = {}
+    const tags: string[] = []
     for (const id of ids) {
-      const json = evaluated[id] as PolicyJson
-      const text = cedarPolicies[id]
-      if (typeof text === 'string') {
-        if (mayApply(json, k)) { kept[id] = text; keptEvaluated[id] = json }
-        continue
+      const r = reads.get(id) as { action: boolean, purpose: boolean, category: boolean }
+      const cacheKey = `${id}\u0000${r.action ? k.action : ''}\u0000${r.purpose ? k.purpose : ''}\u0000${r.category ? k.category : ''}`
+      let entry = residuals.get(cacheKey)
+      if (!residuals.has(cacheKey)) {
+        entry = undefined
+        const json = evaluated[id] as PolicyJson
+        const text = cedarPolicies[id]
+        const policy = typeof text === 'string' ? (mayApply(json, k) ? text : undefined) : residual(json, k)
+        if (policy !== undefined) {
+          // the same residual under other known values gets the same tag, so equal sets are shared
+          const content = `${id}\u0000${JSON.stringify(policy)}`
+          let tag = tagOf.get(content)
+          if (tag === undefined) { tag = `${id}#${tagOf.size}`; tagOf.set(content, tag) }
+          entry = { tag, policy }
+        }
+        residuals.set(cacheKey, entry)
       }
-      const r = residual(json, k)
-      if (r !== undefined) { kept[id] = r; keptEvaluated[id] = r }
+      if (entry === undefined) continue
+      kept[id] = entry.policy
+      keptEvaluated[id] = typeof entry.policy === 'string' ? evaluated[id] as PolicyJson : entry.policy
+      tags.push(entry.tag)
     }
-    const signature = JSON.stringify(kept)
+    const signature = tags.join('\n')
     let set = byPolicies.get(signature)
     if (set === undefined) {
-      const id = `${policySetId}~${bytesToHex(sha256(utf8ToBytes(signature))).slice(0, 16)}`
+      const id = `${policySetId}~${bytesToHex(sha256(utf8ToBytes(JSON.stringify(kept)))).slice(0, 16)}`
       const size = Object.keys(kept).length
       const subProjection = projectPolicies(Object.values(keptEvaluated))
       const textual = Object.values(kept).some((p) => typeof p === 'string')
