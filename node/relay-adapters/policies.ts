@@ -120,17 +120,19 @@ export function createPolicyDecider (components: { engine: PolicyEngine, counter
   }
 }
 
-/** Applies `deidentify` and `redact:<category>` to FHIR JSON. */
+/**
+ * Applies `redact:<category>` (node/fhir/redact.ts: the node's own labelling; throws when a resource
+ * of the category cannot be removed, so that the relay denies) and then `deidentify` to FHIR JSON.
+ */
 export function createContentTransformer (init: { clock?: () => number } = {}): ContentTransformer {
   const clock = init.clock ?? Date.now
   return {
     transform: (plaintext, obligations) => {
       let fhir = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plaintext)) as unknown
-      for (const text of obligations) {
-        const ob = parseObligation(text)
-        if (ob?.kind === 'redact') fhir = redactRecordCategory(fhir, ob.category).fhir
-        else if (ob?.kind === 'deidentify') fhir = deidentify(fhir, { now: clock() })
-      }
+      const parsed = obligations.map(parseObligation)
+      // every redaction first, on the content as labelled at ingestion; de-identification after
+      for (const ob of parsed) if (ob?.kind === 'redact') fhir = redactRecordCategory(fhir, ob.category).fhir
+      if (parsed.some((ob) => ob?.kind === 'deidentify')) fhir = deidentify(fhir, { now: clock() })
       return new TextEncoder().encode(JSON.stringify(fhir))
     }
   }
