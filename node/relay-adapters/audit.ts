@@ -14,6 +14,7 @@ import type { Storage } from '../storage/storage.js'
 import { assignAccessBatch, enqueueAccessEvent, queuedAccessEvents } from '../storage/access-queue.js'
 import { logDecision } from '../storage/decisions.js'
 import { addInboxMessage } from '../storage/inbox.js'
+import type { GroupCommit } from '../storage/group-commit.js'
 import { findSubjectByIdentity, findSubjectByShareCode, getEnrolment } from '../storage/enrolments.js'
 
 /** The queued form of an access event (JSON, in the node's database only). */
@@ -27,14 +28,24 @@ interface QueuedEvent {
   readonly details: AccessEventRecord['details']
 }
 
-export function createAccessRecorder (components: { storage: Pick<Storage, 'db'> }): AccessRecorder {
+/** Appends through the group commit when one is given (one fsync for the rows of a turn), else at once. */
+async function append (storage: Pick<Storage, 'db'>, commit: GroupCommit | undefined, work: (db: Storage['db']) => void): Promise<void> {
+  if (commit !== undefined) {
+    await commit.run(work)
+    return
+  }
+  work(storage.db)
+  await Promise.resolve()
+}
+
+export function createAccessRecorder (components: { storage: Pick<Storage, 'db'>, commit?: GroupCommit }): AccessRecorder {
   return {
     record: async (e) => {
       const queued: QueuedEvent = {
         tokenId: bytesToHex(e.tokenId), requesterCountry: e.requesterCountry, purpose: e.purpose, decision: e.decision, at: e.at, emergency: e.emergency, details: e.details
       }
-      enqueueAccessEvent(components.storage.db, { tokenId: queued.tokenId, subject: e.subject, event: new TextEncoder().encode(JSON.stringify(queued)), at: e.at })
-      await Promise.resolve()
+      const event = new TextEncoder().encode(JSON.stringify(queued))
+      await append(components.storage, components.commit, (db) => { enqueueAccessEvent(db, { tokenId: queued.tokenId, subject: e.subject, event, at: e.at }) })
     }
   }
 }
@@ -83,24 +94,23 @@ export function createAccessBatcher (
   }
 }
 
-export function createDecisionLog (components: { storage: Pick<Storage, 'db'> }): DecisionLog {
+export function createDecisionLog (components: { storage: Pick<Storage, 'db'>, commit?: GroupCommit }): DecisionLog {
   return {
     log: async (d) => {
-      logDecision(components.storage.db, {
+      await append(components.storage, components.commit, (db) => logDecision(db, {
         at: d.at, direction: d.direction, requesterCountry: d.requesterCountry, custodianCountry: d.custodianCountry, providerId: d.providerId,
         purpose: d.purpose, decision: d.decision, emergency: d.emergency, policyVersions: d.policyVersions, obligations: d.obligations, request: d.request,
         ...(d.tokenId === undefined ? {} : { tokenId: bytesToHex(d.tokenId) }), ...(d.reason === undefined ? {} : { reason: d.reason })
-      })
-      await Promise.resolve()
+      }))
     }
   }
 }
 
-export function createPatientNotifier (components: { storage: Pick<Storage, 'db'>, clock?: () => number }): PatientNotifier {
+export function createPatientNotifier (components: { storage: Pick<Storage, 'db'>, commit?: GroupCommit, clock?: () => number }): PatientNotifier {
   return {
     notify: async (subject, m) => {
-      addInboxMessage(components.storage.db, { subject, kind: m.kind, body: m.body, at: (components.clock ?? Date.now)() })
-      await Promise.resolve()
+      const at = (components.clock ?? Date.now)()
+      await append(components.storage, components.commit, (db) => { addInboxMessage(db, { subject, kind: m.kind, body: m.body, at }) })
     }
   }
 }

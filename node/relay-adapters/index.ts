@@ -14,6 +14,7 @@ import type { Storage } from '../storage/storage.js'
 import { createRecordSource, createRestrictionCheck } from './records.js'
 import { createLedgerView, type CachedLedgerView, type LedgerViewInit } from './ledger.js'
 import { createPolicyDecider, createContentTransformer } from './policies.js'
+import { createGroupCommit } from '../storage/group-commit.js'
 import { createAccessRecorder, createDecisionLog, createPatientNotifier, createSubjectDirectory } from './audit.js'
 
 export { createRecordSource, createRestrictionCheck } from './records.js'
@@ -51,6 +52,8 @@ export type RelayPorts = Pick<RelayServiceComponents, 'records' | 'restrictions'
 export function createRelayPorts (init: RelayPortsInit, c: RelayPortsComponents): RelayPorts {
   const clock = init.clock ?? Date.now
   const restrictions = createRestrictionCheck({ storage: c.storage })
+  // a retrieval's decision, access event and notification (and those of concurrent ones) share one fsync
+  const commit = createGroupCommit(c.storage.db)
   return {
     records: createRecordSource({ storage: c.storage, keys: c.keys }),
     restrictions,
@@ -58,9 +61,9 @@ export function createRelayPorts (init: RelayPortsInit, c: RelayPortsComponents)
     // the patient's restrictions also reach inside a record: a restricted category it contains is redacted
     policies: createPolicyDecider({ engine: c.engine, restrictions }),
     transformer: createContentTransformer({ clock }),
-    access: createAccessRecorder({ storage: c.storage }),
-    decisions: createDecisionLog({ storage: c.storage }),
-    notifier: createPatientNotifier({ storage: c.storage, clock }),
+    access: createAccessRecorder({ storage: c.storage, commit }),
+    decisions: createDecisionLog({ storage: c.storage, commit }),
+    notifier: createPatientNotifier({ storage: c.storage, commit, clock }),
     subjects: createSubjectDirectory({ storage: c.storage, clock, ...(c.queries.subject !== undefined ? { chainSubject: c.queries.subject } : {}) }),
     emergencyLimiter: createRateLimiter([
       { prefix: 'emergency:doctor:', max: init.emergencyPerDoctor ?? DEFAULT_EMERGENCY_PER_DOCTOR, windowMs: DAY_MS },

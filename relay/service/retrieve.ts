@@ -161,8 +161,7 @@ export async function planRetrieve (request: SignedRequest, carrierPeerId: strin
   if (answer.decision === 'deny') {
     const why = answer.reasons.join(',')
     const after = async (): Promise<void> => {
-      await logDecision('deny', why)
-      await recordDenial(restricted ? 'restricted' : 'policy-denied', { policyVersions: answer.policyVersions })()
+      await Promise.all([logDecision('deny', why), recordDenial(restricted ? 'restricted' : 'policy-denied', { policyVersions: answer.policyVersions })()])
     }
     if (restricted) return refuse(NOT_FOUND, tokenId, after)
     return refuse({
@@ -209,15 +208,18 @@ export async function planRetrieve (request: SignedRequest, carrierPeerId: strin
     plaintextBytes, segmentBytes: record.segmentBytes, commitment, contentTransformed, retentionDays, policyVersions: answer.policyVersions
   }
   // after the trailer (the order of the issue: stream, sign the trailer, append the access event)
+  // (issued together, so a node that groups its appends writes them in one transaction)
   const after = async (): Promise<void> => {
-    await logDecision('allow')
-    await c.access.record(accessEvent('permit', { policyVersions: answer.policyVersions, obligations: answer.obligations }), { signal: ctx.step() })
-    if (notify) {
-      await c.notifier.notify(record.subject, {
-        kind: emergency ? 'emergency-access' : 'access',
-        body: { tokenId: tokenHex, requesterCountry: cred.country, providerName: cred.name, purpose: payload.purpose, at: ctx.clock(), obligations: answer.obligations }
-      }, { signal: ctx.step() })
-    }
+    await Promise.all([
+      logDecision('allow'),
+      c.access.record(accessEvent('permit', { policyVersions: answer.policyVersions, obligations: answer.obligations }), { signal: ctx.step() }),
+      ...(notify
+        ? [c.notifier.notify(record.subject, {
+            kind: emergency ? 'emergency-access' : 'access',
+            body: { tokenId: tokenHex, requesterCountry: cred.country, providerName: cred.name, purpose: payload.purpose, at: ctx.clock(), obligations: answer.obligations }
+          }, { signal: ctx.step() })]
+        : [])
+    ])
   }
   return { kind: 'release', header, segments, requestPayload: request.payload, after }
 }
