@@ -28,7 +28,10 @@ export interface ContainedOutcome {
  * policies deny, gets `redact:<category>` (its resources are removed before release; the relay
  * re-encrypts the result under a new key and commitment, and denies the release if the removal is
  * impossible); a permitted one adds its obligations to the release's. The answer's reasons name
- * each redaction as `redact:<category>:<reason>` (the forbid's @reason, or `patient-restriction`).
+ * each policy redaction as `redact:<category>:<reason>` (the forbid's @reason). A redaction the
+ * patient's restriction caused goes to `undisclosedObligations`: applied to the content, kept in
+ * the decision log and the patient's access event, never named to the requester (a restriction is
+ * never revealed, DESIGN.md §6; the header says only that the content was transformed).
  */
 export function createPolicyDecider (components: { engine: PolicyEngine, counter?: TransferCounter, restrictions?: RestrictionCheck }): PolicyDecider {
   const counter = components.counter ?? createTransferCounter({ clock: components.engine.now })
@@ -77,14 +80,14 @@ export function createPolicyDecider (components: { engine: PolicyEngine, counter
         return { decision: 'deny', reasons: ['contained-category-unknown'], obligations: [], ...base, record: { ...d.record, decision: 'deny', reasons: ['contained-category-unknown'] } }
       }
       const obligations = new Set(d.obligations)
+      const undisclosed = new Set<string>()
       const reasons = [...d.reasons]
       const outcomes: ContainedOutcome[] = []
       const released: Category[] = []
       for (const c of contained as Category[]) {
         if (c === category) continue
         if (components.restrictions !== undefined && await components.restrictions.isRestricted(q.subject, c, options)) {
-          obligations.add(`redact:${c}`)
-          reasons.push(`redact:${c}:patient-restriction`)
+          undisclosed.add(`redact:${c}`) // applied, never named to the requester
           outcomes.push({ category: c, outcome: 'redacted', cause: 'restricted', reasons: ['patient-restriction'], obligations: [] })
           continue
         }
@@ -103,13 +106,15 @@ export function createPolicyDecider (components: { engine: PolicyEngine, counter
       }
       // a category both redacted and (by another permit) released stays redacted: removal wins
       const union = [...obligations]
-      if (released.length > 0) releasedWith.set(q, released.filter((c) => !obligations.has(`redact:${c}`)))
+      const hidden = [...undisclosed].filter((o) => !obligations.has(o))
+      if (released.length > 0) releasedWith.set(q, released.filter((c) => !obligations.has(`redact:${c}`) && !undisclosed.has(`redact:${c}`)))
       return {
         decision: 'allow',
         reasons,
         obligations: union,
+        ...(hidden.length === 0 ? {} : { undisclosedObligations: hidden }),
         ...base,
-        record: outcomes.length === 0 ? d.record : { ...d.record, reasons, obligations: union, contained: outcomes }
+        record: outcomes.length === 0 ? d.record : { ...d.record, reasons, obligations: union, ...(hidden.length === 0 ? {} : { undisclosedObligations: hidden }), contained: outcomes }
       }
     },
     released: (q) => {

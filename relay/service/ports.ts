@@ -132,6 +132,11 @@ export interface ReleaseAnswer {
   readonly reasons: readonly string[]
   /** Obligations of the deciding permits (allow), canonical text. */
   readonly obligations: readonly string[]
+  /**
+   * Obligations applied to the content but never named to the requester: a redaction that the
+   * patient's restriction caused (a restriction is never revealed, DESIGN.md §6).
+   */
+  readonly undisclosedObligations?: readonly string[]
   /** The jurisdiction that denied first (export side first), for the reason. */
   readonly deniedBy?: { readonly jurisdiction: string, readonly policyIds: readonly string[] }
   /** `<jurisdiction>@<version>` of both sides. */

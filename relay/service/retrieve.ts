@@ -172,7 +172,9 @@ export async function planRetrieve (request: SignedRequest, carrierPeerId: strin
 
   // 7. obligations
   const obligations: Obligation[] = []
-  for (const text of answer.obligations) {
+  // what the content undergoes: the disclosed obligations and those never named to the requester
+  const applied = [...answer.obligations, ...(answer.undisclosedObligations ?? [])]
+  for (const text of applied) {
     const ob = parseObligation(text)
     if (ob === undefined) {
       return refuse({ status: 'DENIED', reason: reason('unknown-obligation', c.identity.country, '', `obligation ${text} is not known to this relay`) }, tokenId,
@@ -181,7 +183,7 @@ export async function planRetrieve (request: SignedRequest, carrierPeerId: strin
     obligations.push(ob)
   }
   const retentionDays = obligations.reduce((d, o) => o.kind === 'retention' ? (d === 0 ? o.days : Math.min(d, o.days)) : d, 0)
-  const transforming = answer.obligations.filter((o) => isTransforming(o))
+  const transforming = applied.filter((o) => isTransforming(o))
   const notify = emergency || obligations.some((o) => o.kind === 'notify-patient')
 
   const keys = await c.records.keys(record, { signal: ctx.step() })
@@ -212,7 +214,7 @@ export async function planRetrieve (request: SignedRequest, carrierPeerId: strin
   const after = async (): Promise<void> => {
     await Promise.all([
       logDecision('allow'),
-      c.access.record(accessEvent('permit', { policyVersions: answer.policyVersions, obligations: answer.obligations }), { signal: ctx.step() }),
+      c.access.record(accessEvent('permit', { policyVersions: answer.policyVersions, obligations: applied }), { signal: ctx.step() }),
       ...(notify
         ? [c.notifier.notify(record.subject, {
             kind: emergency ? 'emergency-access' : 'access',

@@ -117,7 +117,8 @@ describe('contained sensitive categories in a patient summary, DE → FR', () =>
       const run = await get(mentalToken, out, '--purpose', 'treatment')
       return run.code === 0 ? run : undefined
     }, 'the grant to be seen', 50, 200)
-    expect(r.got.obligations).toContain('redact:mental-health')
+    // the doctor is never told that a restriction removed something: no redact obligation named
+    expect(r.got.obligations).not.toContain('redact:mental-health')
     expect(r.got.contentTransformed).toBe(true)
     const text = await readFile(out, 'utf8')
     expect(text).not.toContain(MARKERS.mentalHealth)
@@ -126,6 +127,6 @@ describe('contained sensitive categories in a patient summary, DE → FR', () =>
     // the summary's own condition (not mental-health) is still there
     expect(resourcesOf(released).filter((x) => x.resourceType === 'Condition')).toHaveLength(1)
     const logged = decisions(mentalToken).filter((d) => d.decision === 'allow').at(-1)
-    expect(JSON.parse(logged?.request ?? '{}')).toMatchObject({ contained: [{ category: 'mental-health', outcome: 'redacted', cause: 'restricted' }] })
+    expect(JSON.parse(logged?.request ?? '{}')).toMatchObject({ undisclosedObligations: ['redact:mental-health'], contained: [{ category: 'mental-health', outcome: 'redacted', cause: 'restricted' }] })
   })
 })
