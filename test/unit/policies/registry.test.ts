@@ -58,7 +58,7 @@ describe('PolicyRegistry', () => {
     expect(registry.engine.get('DE')!.lineage[0]).toEqual({ code: 'EU', version: '2026.12.0' })
     expect(registry.engine.decide(toSG).export.obligations).toEqual(['audit'])
     await registry.stop()
-  })
+  }, 120_000) // compiles every bundled module three times: slow on a shared, loaded machine
 
   it('a published module that fails to load is ignored with a log line and a metric; the previous version stays', async () => {
     const files = await bundledFiles()
