@@ -14,7 +14,9 @@ import { FrameDecoder, encodeFrame, DEFAULT_MAX_FRAME_BYTES } from './framing.js
 import { dispatch, requestKind } from './dispatch.js'
 import { AbciFrameError } from './errors.js'
 
-export const DEFAULT_ABCI_LISTEN = 'tcp://127.0.0.1:26658'
+import { DEFAULT_ABCI_LISTEN } from '../defaults.js'
+
+export { DEFAULT_ABCI_LISTEN }
 
 export interface AbciServerInit {
   /** `tcp://host:port` (port 0 picks a free one) or `unix:///path/to.sock`. */

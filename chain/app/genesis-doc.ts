@@ -21,7 +21,9 @@ import { genesisStateToJson, validateGenesisState, type GenesisNode, type Genesi
 import { InvalidGenesisError } from './errors.js'
 import { isCountryCode } from './jurisdictions.js'
 
-export const DEFAULT_CHAIN_ID = 'healthrelay-devnet-1'
+import { DEFAULT_CHAIN_ID } from '../defaults.js'
+
+export { DEFAULT_CHAIN_ID }
 export const DEFAULT_VALIDATOR_POWER = 10n
 
 export interface OperatorKey {

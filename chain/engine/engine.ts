@@ -23,8 +23,9 @@ import { createMethods, type BroadcastCommitResult } from './rpc/methods.js'
 import { createRpcServer, type RpcServer } from './rpc/server.js'
 import { BlockStoreReader, createSchema } from './store.js'
 
-export const DEFAULT_RPC_LISTEN = '127.0.0.1:26657'
-export const DEFAULT_BLOCK_TIME_MS = 500
+import { DEFAULT_RPC_LISTEN, DEFAULT_BLOCK_TIME_MS } from '../defaults.js'
+
+export { DEFAULT_RPC_LISTEN, DEFAULT_BLOCK_TIME_MS }
 export const DEFAULT_BLOCK_TX_THRESHOLD = 1000
 export const DEFAULT_MAX_BLOCK_TXS = 2000
 export const DEFAULT_MAX_BLOCK_BYTES = 8 * 1024 * 1024
