@@ -7,7 +7,7 @@
  * (tiny-secp256k1, strict low-S mode). Both are libsecp256k1, so they accept exactly the same
  * signatures; `SECP256K1_BACKEND` tells which one runs.
  */
-import { createHash } from 'node:crypto'
+import { hash as oneShotHash } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { verify as wasmVerify } from 'tiny-secp256k1'
 
@@ -49,7 +49,7 @@ export function isLowSCompact (signature: Uint8Array): boolean {
 export function verifySecp256k1 (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   if (signature.length !== 64 || publicKey.length !== 33 || !isLowSCompact(signature)) return false
   try {
-    const digest = createHash('sha256').update(message).digest()
+    const digest = oneShotHash('sha256', message, 'buffer')
     return native !== undefined ? native.ecdsaVerify(signature, digest, publicKey) : wasmVerify(digest, publicKey, signature, true)
   } catch {
     return false // a key off the curve

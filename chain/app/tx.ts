@@ -17,7 +17,7 @@
  * The 64 bytes per signer count the signature whether or not it is present, so `Simulate`
  * (empty signature) and the signed tx are charged alike.
  */
-import { createHash } from 'node:crypto'
+import { hash as oneShotHash } from 'node:crypto'
 import { TxRaw, TxBody, AuthInfo } from 'cosmjs-types/cosmos/tx/v1beta1/tx'
 import { PubKey } from 'cosmjs-types/cosmos/crypto/secp256k1/keys'
 import { SignMode } from 'cosmjs-types/cosmos/tx/signing/v1beta1/signing'
@@ -119,7 +119,7 @@ export function decodeTx (bytes: Uint8Array, params: LedgerParams, mode: ExecMod
     GAS.PER_BYTE * BigInt(raw.bodyBytes.length + raw.authInfoBytes.length + 64) +
     GAS.PER_MSG * BigInt(msgs.length)
   return {
-    hash: hash ?? createHash('sha256').update(bytes).digest(),
+    hash: hash ?? oneShotHash('sha256', bytes, 'buffer'),
     bodyBytes: raw.bodyBytes,
     authInfoBytes: raw.authInfoBytes,
     msgs,
@@ -151,7 +151,7 @@ export class DecodedTxCache {
   /** The decoded tx (from the cache when decoded under `params`); `consume` drops the entry (a tx runs once in a block). */
   decode (bytes: Uint8Array, params: LedgerParams, mode: ExecMode, consume: boolean): DecodedTx {
     if (mode === 'simulate' || bytes.length > params.maxTxBytes) return decodeTx(bytes, params, mode)
-    const hash = createHash('sha256').update(bytes).digest()
+    const hash = oneShotHash('sha256', bytes, 'buffer')
     const key = hash.toString('latin1')
     const entry = this.entries.get(key)
     if (entry !== undefined && entry.params === params) {
