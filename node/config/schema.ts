@@ -5,10 +5,9 @@
  */
 import { z } from 'zod'
 
-export const DEFAULT_API_LISTEN = '127.0.0.1:8080'
-export const DEFAULT_CHAIN_RPC = 'http://127.0.0.1:26657'
-export const DEFAULT_CHAIN_ID = 'healthrelay-devnet-1'
-export const DEFAULT_P2P_LISTEN = '/ip4/127.0.0.1/tcp/4001'
+import { DEFAULT_API_LISTEN, DEFAULT_CHAIN_ID, DEFAULT_CHAIN_RPC, DEFAULT_P2P_LISTEN } from './defaults.js'
+
+export { DEFAULT_API_LISTEN, DEFAULT_CHAIN_ID, DEFAULT_CHAIN_RPC, DEFAULT_P2P_LISTEN }
 export const DEFAULT_MAX_CHAIN_LAG_BLOCKS = 10
 export const DEFAULT_FRESHNESS_WINDOW_MS = 5 * 60_000
 export const DEFAULT_CREDENTIAL_TTL_SECONDS = 24 * 3600

@@ -9,7 +9,9 @@ import { stmt, type Db, type Migration } from '../storage/index.js'
 import { InvalidInputError } from '../../common/errors.js'
 import { ApiKeyNotFoundError } from '../errors.js'
 
-export const API_KEY_ROLES = ['agency-admin', 'provider', 'regulator'] as const
+import { API_KEY_ROLES } from './apikey-roles.js'
+
+export { API_KEY_ROLES }
 export type ApiKeyRole = typeof API_KEY_ROLES[number]
 /** Every role a caller may have: API-key roles plus a patient signing with their chain key. */
 export type Role = ApiKeyRole | 'patient'

@@ -1,10 +1,10 @@
 import type { Command } from 'commander'
 import { globalOptions, type CliContext } from '../context.js'
 import { InvalidInputError } from '../../../common/errors.js'
-import { API_KEY_ROLES, createApiKey, isApiKeyRole, listApiKeys, revokeApiKey } from '../../services/apikeys.js'
-import { openNodeStorage, passphraseOf, requireConfig, stderrLogger } from './node-common.js'
+import { API_KEY_ROLES } from '../../services/apikey-roles.js'
 
 async function withStorage<T> (cmd: Command, opts: { passphraseFile?: string }, f: (db: import('../../storage/index.js').Db) => T): Promise<T> {
+  const { openNodeStorage, passphraseOf, requireConfig, stderrLogger } = await import('./node-common.js')
   const { home } = globalOptions(cmd)
   const config = requireConfig(home)
   const storage = await openNodeStorage(home, config, stderrLogger('warn'), await passphraseOf(opts))
@@ -21,6 +21,7 @@ export function registerApikey (program: Command, ctx: CliContext): void {
     .option('--json', 'print {id, role, name, key} as JSON')
     .option('--passphrase-file <file>', 'the key files\' passphrase')
     .action(async (opts: { role: string, name: string, json?: boolean, passphraseFile?: string }, cmd: Command) => {
+      const { createApiKey, isApiKeyRole } = await import('../../services/apikeys.js')
       if (!isApiKeyRole(opts.role)) throw new InvalidInputError(`--role must be one of ${API_KEY_ROLES.join(', ')}`)
       const role = opts.role
       const { key, info } = await withStorage(cmd, opts, (db) => createApiKey(db, role, opts.name, Date.now()))
@@ -35,6 +36,7 @@ export function registerApikey (program: Command, ctx: CliContext): void {
     .option('--json', 'print as JSON')
     .option('--passphrase-file <file>', 'the key files\' passphrase')
     .action(async (opts: { json?: boolean, passphraseFile?: string }, cmd: Command) => {
+      const { listApiKeys } = await import('../../services/apikeys.js')
       const keys = await withStorage(cmd, opts, (db) => listApiKeys(db))
       if (opts.json === true) { ctx.io.out(JSON.stringify(keys)); return }
       for (const k of keys) {
@@ -47,6 +49,7 @@ export function registerApikey (program: Command, ctx: CliContext): void {
     .argument('<id>', 'the key id (apikey list)')
     .option('--passphrase-file <file>', 'the key files\' passphrase')
     .action(async (id: string, opts: { passphraseFile?: string }, cmd: Command) => {
+      const { revokeApiKey } = await import('../../services/apikeys.js')
       await withStorage(cmd, opts, (db) => { revokeApiKey(db, id, Date.now()) })
       ctx.io.out(`revoked API key ${id}`)
     })

@@ -1,10 +1,7 @@
 import type { Command } from 'commander'
-import { pino } from 'pino'
 import { globalOptions, type CliContext } from '../context.js'
-import { createLogger } from '../../../common/logger.js'
 import { InvalidInputError } from '../../../common/errors.js'
-import { createLedgerApp } from '../../../chain/app/index.js'
-import { createAbciServer, openAppDatabases, parseListen, DEFAULT_ABCI_LISTEN } from '../../../chain/abci/index.js'
+import { DEFAULT_ABCI_LISTEN } from '../../../chain/defaults.js'
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const
 
@@ -19,6 +16,10 @@ export function registerChainAbci (chain: Command, ctx: CliContext): void {
     .option('--listen <addr>', 'tcp://host:port or unix:///path', DEFAULT_ABCI_LISTEN)
     .option('--log-level <level>', 'trace, debug, info, warn, error or silent (logs go to stderr)', 'info')
     .action(async (opts: { listen: string, logLevel: string }, cmd: Command) => {
+      const { pino } = await import('pino')
+      const { createLogger } = await import('../../../common/logger.js')
+      const { createLedgerApp } = await import('../../../chain/app/index.js')
+      const { createAbciServer, openAppDatabases, parseListen } = await import('../../../chain/abci/index.js')
       const { home } = globalOptions(cmd)
       try {
         parseListen(opts.listen)

@@ -1,15 +1,8 @@
 import type { Command } from 'commander'
-import { pino } from 'pino'
 import { globalOptions, type CliContext } from '../context.js'
-import { createLogger } from '../../../common/logger.js'
 import { InvalidInputError } from '../../../common/errors.js'
-import {
-  createEngine, parseHostPort, DEFAULT_BLOCK_TIME_MS, DEFAULT_RPC_LISTEN, type AppFactory
-} from '../../../chain/engine/index.js'
-import { createLedgerApp } from '../../../chain/app/index.js'
-
-/** The ledger application, as the engine's factory. */
-export const ledgerAppFactory: AppFactory = (deps) => createLedgerApp(deps)
+import type { AppFactory } from '../../../chain/engine/index.js'
+import { DEFAULT_BLOCK_TIME_MS, DEFAULT_RPC_LISTEN } from '../../../chain/defaults.js'
 
 function positiveInt (name: string, value: string): number {
   if (!/^\d+$/.test(value) || Number(value) <= 0) throw new InvalidInputError(`${name} must be a positive integer, got ${value}`)
@@ -29,6 +22,12 @@ export function registerChainStart (chain: Command, ctx: CliContext): void {
     .option('--block-tx-threshold <n>', 'make a block at once when the mempool holds this many txs', '1000')
     .option('--log-level <level>', 'trace, debug, info, warn, error or silent (logs go to stderr)', 'info')
     .action(async (opts: { rpc: string, blockTimeMs: string, blockTxThreshold: string, logLevel: string }, cmd: Command) => {
+      const { pino } = await import('pino')
+      const { createLogger } = await import('../../../common/logger.js')
+      const { createEngine, parseHostPort } = await import('../../../chain/engine/index.js')
+      const { createLedgerApp } = await import('../../../chain/app/index.js')
+      /** The ledger application, as the engine's factory. */
+      const ledgerAppFactory: AppFactory = (deps) => createLedgerApp(deps)
       const { home } = globalOptions(cmd)
       parseHostPort(opts.rpc)
       const levels = ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const

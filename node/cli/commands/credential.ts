@@ -1,14 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import type { Command } from 'commander'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { DirectSecp256k1Wallet } from '@cosmjs/proto-signing'
 import { globalOptions, type CliContext } from '../context.js'
 import { InvalidInputError } from '../../../common/errors.js'
-import { createChainClient } from '../../../chain/client/index.js'
-import { issueCredential } from '../../../relay/protocol/index.js'
-import { loadOrCreatePeerKey } from '../../../relay/p2p/index.js'
-import { createKeystore, readDoctorKeyFile, withCredential, writeDoctorKeyFile } from '../../keystore/index.js'
-import { passphraseOf, requireConfig, stderrLogger } from './node-common.js'
 
 const hex32 = (name: string, v: string | undefined): Uint8Array => {
   if (v === undefined || !/^[0-9a-f]{64}$/.test(v)) throw new InvalidInputError(`${name}: 32 bytes as lower-case hex`)
@@ -42,6 +35,11 @@ export function registerCredential (program: Command, ctx: CliContext): void {
     .option('--out <file>', 'also write the credential JSON to this file')
     .option('--passphrase-file <file>', 'the key files\' passphrase')
     .action(async (opts: IssueOpts, cmd: Command) => {
+      const { peerIdFromPrivateKey } = await import('@libp2p/peer-id')
+      const { issueCredential } = await import('../../../relay/protocol/index.js')
+      const { loadOrCreatePeerKey } = await import('../../../relay/p2p/index.js')
+      const { readDoctorKeyFile, withCredential, writeDoctorKeyFile } = await import('../../keystore/index.js')
+      const { requireConfig } = await import('./node-common.js')
       const { home } = globalOptions(cmd)
       const config = requireConfig(home)
       const ttl = opts.ttl === undefined ? config.relay.credentialTtlSeconds : Number(opts.ttl)
@@ -71,6 +69,10 @@ export function registerCredential (program: Command, ctx: CliContext): void {
     .argument('<id>', 'the credential id (hex)')
     .option('--passphrase-file <file>', 'the key files\' passphrase')
     .action(async (id: string, opts: { passphraseFile?: string }, cmd: Command) => {
+      const { DirectSecp256k1Wallet } = await import('@cosmjs/proto-signing')
+      const { createChainClient } = await import('../../../chain/client/index.js')
+      const { createKeystore } = await import('../../keystore/index.js')
+      const { passphraseOf, requireConfig, stderrLogger } = await import('./node-common.js')
       if (!/^[0-9a-f]{64}$/.test(id)) throw new InvalidInputError('<id>: the credential id, 32 bytes hex')
       const { home } = globalOptions(cmd)
       const config = requireConfig(home)

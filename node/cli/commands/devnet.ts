@@ -1,12 +1,6 @@
 import type { Command } from 'commander'
-import { pino } from 'pino'
 import { globalOptions, type CliContext } from '../context.js'
-import { createLogger } from '../../../common/logger.js'
 import { InvalidInputError } from '../../../common/errors.js'
-import { armExitSafetyNet } from './node-common.js'
-import { startDevnet, walkthrough, checkPortsOffset, DEVNET_CHAIN_RPC_PORT, DEVNET_COUNTRIES } from '../../devnet/index.js'
-
-export { DEVNET_CHAIN_RPC_PORT, DEVNET_COUNTRIES }
 
 /**
  * `healthrelay devnet --home D [--ports-offset N]`: a local network on loopback (DESIGN.md §8):
@@ -20,6 +14,10 @@ export function registerDevnet (program: Command, ctx: CliContext): void {
     .option('--ports-offset <n>', 'shift every port by n', '0')
     .option('--log-level <level>', 'trace, debug, info, warn, error or silent (logs go to stderr)', 'warn')
     .action(async (opts: { portsOffset: string, logLevel: string }, cmd: Command) => {
+      const { pino } = await import('pino')
+      const { createLogger } = await import('../../../common/logger.js')
+      const { armExitSafetyNet } = await import('./node-common.js')
+      const { startDevnet, walkthrough, checkPortsOffset } = await import('../../devnet/index.js')
       const { home } = globalOptions(cmd)
       const offset = checkPortsOffset(opts.portsOffset)
       const levels = ['trace', 'debug', 'info', 'warn', 'error', 'silent'] as const

@@ -1,10 +1,7 @@
 import type { Command } from 'commander'
 import { InvalidInputError } from '../../../common/errors.js'
-import { readDoctorKeyFile } from '../../keystore/index.js'
-import { signDiscoverRequest } from '../../../relay/protocol/index.js'
 import type { CliContext } from '../context.js'
-import { DEFAULT_CHAIN_RPC, callNode, hexRequestBody, nodeUrl, purposeOf, registeredPeer, requireOk, withChain } from './record-common.js'
-import { EXIT_REFUSED } from './record-get.js'
+import { DEFAULT_CHAIN_RPC, EXIT_REFUSED } from '../defaults.js'
 
 interface DiscoverOpts {
   node: string, apiKey: string, key: string, purpose: string, shareCode?: string, country: string, identifier?: string, birthDate?: string,
@@ -35,6 +32,9 @@ export function registerDiscover (program: Command, ctx: CliContext): void {
     .option('--home-peer <peerId>', 'the home country node\'s peer id (default: its one registered node)')
     .option('--json', 'print the answer as JSON')
     .action(async (opts: DiscoverOpts) => {
+      const { readDoctorKeyFile } = await import('../../keystore/index.js')
+      const { signDiscoverRequest } = await import('../../../relay/protocol/index.js')
+      const { callNode, hexRequestBody, nodeUrl, purposeOf, registeredPeer, requireOk, withChain } = await import('./record-common.js')
       const base = nodeUrl(opts.node)
       const purpose = purposeOf(opts.purpose)
       if (!/^[A-Z]{2}$/.test(opts.country)) throw new InvalidInputError('--country: an ISO 3166-1 alpha-2 code')

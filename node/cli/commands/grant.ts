@@ -1,22 +1,18 @@
 import { readFile } from 'node:fs/promises'
 import type { Command } from 'commander'
-import { secp256k1 } from '@noble/curves/secp256k1.js'
-import { DirectSecp256k1Wallet, type EncodeObject } from '@cosmjs/proto-signing'
-import { SigningStargateClient } from '@cosmjs/stargate'
-import { TxRaw } from 'cosmjs-types/cosmos/tx/v1beta1/tx'
+import type { EncodeObject } from '@cosmjs/proto-signing'
 import { InvalidInputError } from '../../../common/errors.js'
-import { createLedgerRegistry, ledgerMsgs } from '../../../chain/client/index.js'
-import { chainAddress } from '../../keystore/index.js'
-import { patientAuthorization } from '../../services/patient-auth.js'
-import { RECORD_CATEGORIES } from '../../fhir/category.js'
-import { PURPOSES } from '../../../relay/protocol/index.js'
+import { CATEGORIES as RECORD_CATEGORIES } from '../../../policies/vocabulary.js'
+import { PURPOSES } from '../../../relay/protocol/constants.js'
 import type { CliContext } from '../context.js'
-import { DEFAULT_CHAIN_RPC, callNode, nodeUrl, requireOk } from './record-common.js'
+import { DEFAULT_CHAIN_RPC } from '../defaults.js'
 
 /** A patient's chain key file: `{ address, publicKey, privateKey }` (hex; secp256k1, compressed public key). */
 export interface PatientKey { address: string, publicKey: Uint8Array, privateKey: Uint8Array }
 
 export async function readPatientKeyFile (path: string): Promise<PatientKey> {
+  const { secp256k1 } = await import('@noble/curves/secp256k1.js')
+  const { chainAddress } = await import('../../keystore/index.js')
   let v: unknown
   try { v = JSON.parse(await readFile(path, 'utf8')) } catch (err) {
     throw new InvalidInputError(`${path}: not a readable JSON key file (${err instanceof Error ? err.message : String(err)})`)
@@ -35,6 +31,8 @@ const list = (v: string | undefined): string[] => v === undefined ? [] : v.split
 
 /** `Authorization: Patient …` for this node: fetches a challenge and signs it with the patient's key. */
 async function patientAuth (base: string, key: PatientKey): Promise<string> {
+  const { callNode, requireOk } = await import('./record-common.js')
+  const { patientAuthorization } = await import('../../services/patient-auth.js')
   const res = await requireOk(await callNode(`${base}/v1/auth/challenge?subject=${key.address}`, {}))
   const ch = await res.json() as { nonce?: unknown, nodeId?: unknown }
   if (typeof ch.nonce !== 'string' || typeof ch.nodeId !== 'string') throw new InvalidInputError('the node\'s challenge lacks nonce or nodeId')
@@ -43,6 +41,10 @@ async function patientAuth (base: string, key: PatientKey): Promise<string> {
 
 /** Signs `msgs` with the patient's key (account number and sequence read from `rpc`); base64 TxRaw. */
 async function signTx (rpc: string, key: PatientKey, msgs: EncodeObject[]): Promise<string> {
+  const { DirectSecp256k1Wallet } = await import('@cosmjs/proto-signing')
+  const { SigningStargateClient } = await import('@cosmjs/stargate')
+  const { TxRaw } = await import('cosmjs-types/cosmos/tx/v1beta1/tx')
+  const { createLedgerRegistry } = await import('../../../chain/client/index.js')
   const wallet = await DirectSecp256k1Wallet.fromKey(key.privateKey, 'hr')
   const client = await SigningStargateClient.connectWithSigner(rpc, wallet, { registry: createLedgerRegistry() })
   try {
@@ -73,6 +75,8 @@ export function registerGrant (grant: Command, ctx: CliContext): void {
     .option('--chain-rpc <url>', 'the chain RPC the tx is signed against (account number and sequence)', DEFAULT_CHAIN_RPC)
     .option('--json', 'print {grantId, tokenIds, txHash, height} as JSON')
     .action(async (opts: CreateOpts) => {
+      const { ledgerMsgs } = await import('../../../chain/client/index.js')
+      const { callNode, nodeUrl, requireOk } = await import('./record-common.js')
       const base = nodeUrl(opts.node)
       const g = /^([A-Z]{2})(?::(.{1,200}))?$/.exec(opts.grantee)
       if (g === null) throw new InvalidInputError('--grantee: CC or CC:providerId')
@@ -122,6 +126,8 @@ export function registerGrant (grant: Command, ctx: CliContext): void {
     .requiredOption('--key <file>', 'the patient\'s key file {address, publicKey, privateKey} (hex)')
     .option('--chain-rpc <url>', 'the chain RPC the tx is signed against', DEFAULT_CHAIN_RPC)
     .action(async (id: string, opts: { node: string, key: string, chainRpc: string }) => {
+      const { ledgerMsgs } = await import('../../../chain/client/index.js')
+      const { callNode, nodeUrl, requireOk } = await import('./record-common.js')
       if (!/^\d{1,20}$/.test(id)) throw new InvalidInputError('<id>: a grant id (decimal)')
       const base = nodeUrl(opts.node)
       const key = await readPatientKeyFile(opts.key)

@@ -4,12 +4,7 @@ import { join } from 'node:path'
 import type { Command } from 'commander'
 import { globalOptions, type CliContext } from '../context.js'
 import { InvalidInputError } from '../../../common/errors.js'
-import { CONFIG_FILE, DEFAULT_API_LISTEN, DEFAULT_CHAIN_ID, DEFAULT_CHAIN_RPC, DEFAULT_P2P_LISTEN, parseConfig } from '../../config/index.js'
-import { createKeystore } from '../../keystore/index.js'
-import { createFileKeyProvider } from '../../../relay/crypto/index.js'
-import { loadOrCreatePeerKey } from '../../../relay/p2p/index.js'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { passphraseOf, stderrLogger } from './node-common.js'
+import { DEFAULT_API_LISTEN, DEFAULT_CHAIN_ID, DEFAULT_CHAIN_RPC, DEFAULT_P2P_LISTEN } from '../../config/defaults.js'
 
 /**
  * `healthrelay init --home D --country CC [--chain-rpc url] [--chain-id id] [--api host:port]
@@ -28,6 +23,12 @@ export function registerInit (program: Command, ctx: CliContext): void {
     .option('--announce <multiaddr>', 'an address to announce instead of the listen address')
     .option('--passphrase-file <file>', 'encrypt the key files with the passphrase in this file (or $HEALTHRELAY_KEY_PASSPHRASE)')
     .action(async (opts: { country: string, chainRpc: string, chainId: string, api: string, p2p: string, announce?: string, passphraseFile?: string }, cmd: Command) => {
+      const { CONFIG_FILE, parseConfig } = await import('../../config/index.js')
+      const { createKeystore } = await import('../../keystore/index.js')
+      const { createFileKeyProvider } = await import('../../../relay/crypto/index.js')
+      const { loadOrCreatePeerKey } = await import('../../../relay/p2p/index.js')
+      const { peerIdFromPrivateKey } = await import('@libp2p/peer-id')
+      const { passphraseOf, stderrLogger } = await import('./node-common.js')
       const { home } = globalOptions(cmd)
       const file = join(home, CONFIG_FILE)
       if (existsSync(file)) throw new InvalidInputError(`${file} exists; init never overwrites a node`)

@@ -1,11 +1,7 @@
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { globalOptions, type CliContext } from '../context.js'
 import { InvalidInputError } from '../../../common/errors.js'
-import { createKeystore, generateDoctorKeys, writeDoctorKeyFile } from '../../keystore/index.js'
-import { loadOrCreatePeerKey } from '../../../relay/p2p/index.js'
-import { passphraseOf, requireConfig, stderrLogger } from './node-common.js'
 
 /**
  * `healthrelay keys`: this node's public keys, peer id and operator address (never a private key);
@@ -19,6 +15,10 @@ export function registerKeys (program: Command, ctx: CliContext): void {
     .option('--json', 'print as JSON')
     .option('--passphrase-file <file>', 'the key files\' passphrase')
     .action(async (opts: { json?: boolean, passphraseFile?: string }, cmd: Command) => {
+      const { peerIdFromPrivateKey } = await import('@libp2p/peer-id')
+      const { createKeystore } = await import('../../keystore/index.js')
+      const { loadOrCreatePeerKey } = await import('../../../relay/p2p/index.js')
+      const { passphraseOf, requireConfig, stderrLogger } = await import('./node-common.js')
       const { home } = globalOptions(cmd)
       const config = requireConfig(home)
       const passphrase = await passphraseOf(opts)
@@ -43,6 +43,7 @@ export function registerKeys (program: Command, ctx: CliContext): void {
     .requiredOption('--country <CC>', 'the provider\'s country')
     .requiredOption('--out <file>', 'where to write the key file (mode 0600)')
     .action(async (opts: { providerId: string, country: string, out: string }) => {
+      const { generateDoctorKeys, writeDoctorKeyFile } = await import('../../keystore/index.js')
       if (!/^[A-Z]{2}$/.test(opts.country)) throw new InvalidInputError('--country: an ISO 3166-1 alpha-2 code')
       const k = generateDoctorKeys(opts.providerId, opts.country)
       const file = resolve(opts.out)

@@ -1,21 +1,15 @@
 import { readFile } from 'node:fs/promises'
 import type { Command } from 'commander'
-import { x25519 } from '@noble/curves/ed25519.js'
-import { z } from 'zod'
 import { InvalidInputError } from '../../../common/errors.js'
-import { patientAuthorization } from '../../services/patient-auth.js'
-import { ACCESS_DETAILS_LABEL, openSealed } from '../../../relay/service/seal.js'
 import type { CliContext } from '../context.js'
-import { callNode, nodeUrl, requireOk } from './record-common.js'
 import { readPatientKeyFile, type PatientKey } from './grant.js'
-
-/** A patient's key file with the X25519 key their access events are sealed to (optional). */
-interface PatientKeys extends PatientKey { x25519?: { privateKey: Uint8Array, publicKey: Uint8Array } }
+import type { AccessDetails, PatientKeys } from './patient-answers.js'
 
 async function readPatientKeys (path: string): Promise<PatientKeys> {
   const key = await readPatientKeyFile(path)
   const o = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>
   if (o.x25519PrivateKey === undefined) return key
+  const { x25519 } = await import('@noble/curves/ed25519.js')
   if (typeof o.x25519PrivateKey !== 'string' || !/^[0-9a-f]{64}$/.test(o.x25519PrivateKey)) {
     throw new InvalidInputError(`${path}: x25519PrivateKey must be 32 bytes of lower-case hex`)
   }
@@ -25,49 +19,15 @@ async function readPatientKeys (path: string): Promise<PatientKeys> {
 
 /** `Authorization: Patient …` for this node: a fresh challenge signed with the patient's chain key. */
 async function authorize (base: string, key: PatientKey): Promise<string> {
+  const { callNode, requireOk } = await import('./record-common.js')
+  const { patientAuthorization } = await import('../../services/patient-auth.js')
   const res = await requireOk(await callNode(`${base}/v1/auth/challenge?subject=${key.address}`, {}))
   const ch = await res.json() as { nonce?: unknown, nodeId?: unknown }
   if (typeof ch.nonce !== 'string' || typeof ch.nodeId !== 'string') throw new InvalidInputError('the node\'s challenge lacks nonce or nodeId')
   return patientAuthorization(ch.nodeId, key.address, ch.nonce, key.privateKey)
 }
 
-const accessLogAnswer = z.object({
-  total: z.string(),
-  entries: z.array(z.object({
-    seq: z.string(), custodian: z.string(), height: z.string(), tokenId: z.string(), requesterCountry: z.string(), purpose: z.string(),
-    decision: z.string(), time: z.string(), emergency: z.boolean(), sealedDetails: z.string().regex(/^([0-9a-f]{2})*$/)
-  }))
-})
-
-/** What the custodian sealed to the patient (relay/service: the access event's details). */
-const accessDetails = z.object({
-  providerId: z.string().optional(),
-  providerName: z.string().optional(),
-  credentialId: z.string().optional(),
-  justification: z.string().optional(),
-  reason: z.string().optional(),
-  policyVersions: z.array(z.string()).optional(),
-  obligations: z.array(z.string()).optional()
-})
-type AccessDetails = z.infer<typeof accessDetails>
-
-const inboxAnswer = z.object({
-  messages: z.array(z.object({ id: z.number(), kind: z.string(), body: z.unknown(), createdAt: z.number(), readAt: z.number().optional() }))
-})
-
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
-
-/** Opens one event's details with the patient's X25519 key; a string says why it could not. */
-function unseal (hex: string, key: PatientKeys): AccessDetails | string {
-  if (key.x25519 === undefined) return 'sealed (the key file has no x25519PrivateKey)'
-  try {
-    const plain = openSealed(new Uint8Array(Buffer.from(hex, 'hex')), key.x25519.privateKey, key.x25519.publicKey, ACCESS_DETAILS_LABEL)
-    const parsed = accessDetails.safeParse(JSON.parse(new TextDecoder().decode(plain)))
-    return parsed.success ? parsed.data : 'the details are not in the expected form'
-  } catch {
-    return 'the details do not open with this key'
-  }
-}
 
 function whoOf (country: string, d: AccessDetails | string): string {
   if (typeof d === 'string') return `a provider of ${country}`
@@ -103,12 +63,14 @@ export function registerPatient (program: Command, ctx: CliContext): void {
     .option('--limit <n>', 'at most n events (1-1000)', '100')
     .addHelpText('after', '\nOne line per event: time, EMERGENCY when it was an emergency access, permit or deny, purpose, the\nprovider (from the sealed details), the record and the block; then the justification or the reason.\nThe details are opened with x25519PrivateKey from --key; without it they stay sealed.')
     .action(async (opts: CommonOpts & { offset: string, limit: string }) => {
+      const { callNode, nodeUrl, requireOk } = await import('./record-common.js')
       const base = nodeUrl(opts.node)
       const offset = count(opts.offset, '--offset', 0, Number.MAX_SAFE_INTEGER) ?? 0
       const limit = count(opts.limit, '--limit', 1, 1000) ?? 100
       const key = await readPatientKeys(opts.key)
       const auth = await authorize(base, key)
       const res = await requireOk(await callNode(`${base}/v1/subjects/${key.address}/access-log?offset=${offset}&limit=${limit}`, { headers: { authorization: auth } }))
+      const { accessLogAnswer, unseal } = await import('./patient-answers.js')
       const parsed = accessLogAnswer.safeParse(await res.json())
       if (!parsed.success) throw new InvalidInputError('the node\'s access log is not in the expected form')
       const events = parsed.data.entries.map((e) => ({ ...e, details: unseal(e.sealedDetails, key) }))
@@ -133,6 +95,7 @@ export function registerPatient (program: Command, ctx: CliContext): void {
     .option('--after <id>', 'only messages after this id')
     .option('--limit <n>', 'at most n messages (1-500)', '100')
     .action(async (opts: CommonOpts & { after?: string, limit: string }) => {
+      const { callNode, nodeUrl, requireOk } = await import('./record-common.js')
       const base = nodeUrl(opts.node)
       const after = count(opts.after, '--after', 0, Number.MAX_SAFE_INTEGER)
       const limit = count(opts.limit, '--limit', 1, 500) ?? 100
@@ -140,6 +103,7 @@ export function registerPatient (program: Command, ctx: CliContext): void {
       const auth = await authorize(base, key)
       const query = `limit=${limit}${after !== undefined ? `&after=${after}` : ''}`
       const res = await requireOk(await callNode(`${base}/v1/subjects/${key.address}/inbox?${query}`, { headers: { authorization: auth } }))
+      const { inboxAnswer } = await import('./patient-answers.js')
       const parsed = inboxAnswer.safeParse(await res.json())
       if (!parsed.success) throw new InvalidInputError('the node\'s inbox is not in the expected form')
       const { messages } = parsed.data

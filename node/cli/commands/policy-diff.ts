@@ -1,14 +1,7 @@
 import type { Command } from 'commander'
 import type { CliContext } from '../context.js'
-import { diffModules, formatOutcome, type DiffChange } from '../../../policies/engine/index.js'
+import type { DiffChange } from '../../../policies/engine/index.js'
 import { InvalidInputError } from '../../../common/errors.js'
-import { cliEngine, loadDraft, reportLoadError } from './policy-common.js'
-
-function line (c: DiffChange): string {
-  const p = c.point
-  const route = p.action === 'export' ? `${c.request.sourceCountry}→${p.country}` : `${p.country}→${c.request.destinationCountry}`
-  return `${p.action} ${route} ${p.category} ${p.purpose} grant=${p.grant} emergency=${p.emergency}: ${formatOutcome(c.before)} → ${formatOutcome(c.after)}`
-}
 
 /**
  * `healthrelay policy diff <old> <new>`: the requests, over categories × purposes × countries ×
@@ -22,6 +15,13 @@ export function registerPolicyDiff (policy: Command, ctx: CliContext): void {
     .option('--limit <n>', 'print at most n changes', '200')
     .option('--json', 'print the changes as JSON')
     .action(async (oldDir: string, newDir: string, opts: { limit: string, json?: boolean }) => {
+      const { diffModules, formatOutcome } = await import('../../../policies/engine/index.js')
+      const { cliEngine, loadDraft, reportLoadError } = await import('./policy-common.js')
+      const line = (c: DiffChange): string => {
+        const p = c.point
+        const route = p.action === 'export' ? `${c.request.sourceCountry}→${p.country}` : `${p.country}→${c.request.destinationCountry}`
+        return `${p.action} ${route} ${p.category} ${p.purpose} grant=${p.grant} emergency=${p.emergency}: ${formatOutcome(c.before)} → ${formatOutcome(c.after)}`
+      }
       const limit = Number(opts.limit)
       if (!Number.isInteger(limit) || limit < 0) throw new InvalidInputError('--limit: a non-negative integer')
       try {

@@ -1,9 +1,7 @@
 import type { Command } from 'commander'
 import type { CliContext } from '../context.js'
-import { dryRun, decisionListSchema, formatOutcome, type DecisionRecord } from '../../../policies/engine/index.js'
-import { DecisionFetchError } from '../../../policies/errors.js'
+import type { DecisionRecord } from '../../../policies/engine/index.js'
 import { InvalidInputError } from '../../../common/errors.js'
-import { loadDraft, reportLoadError } from './policy-common.js'
 
 export const DEFAULT_DRY_RUN_LIMIT = 1000
 const FETCH_TIMEOUT_MS = 30_000
@@ -14,6 +12,8 @@ const FETCH_TIMEOUT_MS = 30_000
  * newest first, each record as policies/engine's `DecisionRecord`.
  */
 export async function fetchDecisions (node: string, code: string, apiKey: string, limit: number, options?: { signal?: AbortSignal }): Promise<DecisionRecord[]> {
+  const { decisionListSchema } = await import('../../../policies/engine/index.js')
+  const { DecisionFetchError } = await import('../../../policies/errors.js')
   const url = new URL(`/v1/policies/${encodeURIComponent(code)}/decisions`, node)
   url.searchParams.set('limit', String(limit))
   let res: Response
@@ -42,6 +42,8 @@ export function registerPolicyDryRun (policy: Command, ctx: CliContext): void {
     .option('--limit <n>', 'replay at most n recent decisions', String(DEFAULT_DRY_RUN_LIMIT))
     .option('--json', 'print the changes as JSON')
     .action(async (dir: string, opts: { node: string, apiKey?: string, limit: string, json?: boolean }) => {
+      const { dryRun, formatOutcome } = await import('../../../policies/engine/index.js')
+      const { loadDraft, reportLoadError } = await import('./policy-common.js')
       const limit = Number(opts.limit)
       if (!Number.isInteger(limit) || limit < 1) throw new InvalidInputError('--limit: a positive integer')
       const apiKey = opts.apiKey ?? process.env.HEALTHRELAY_API_KEY

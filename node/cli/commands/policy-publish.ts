@@ -1,14 +1,10 @@
 import type { Command } from 'commander'
-import { DirectSecp256k1Wallet } from '@cosmjs/proto-signing'
 import type { CliContext } from '../context.js'
-import { runModuleTests, type CompiledModule } from '../../../policies/engine/index.js'
-import { publishedMetadata } from '../../../policies/published.js'
-import { createChainClient } from '../../../chain/client/index.js'
-import { readChainKey } from '../../keystore/chain-key.js'
+import type { CompiledModule } from '../../../policies/engine/index.js'
 import { InvalidInputError } from '../../../common/errors.js'
-import { loadDraft, reportLoadError, describeModule } from './policy-common.js'
+import { DEFAULT_CHAIN_RPC } from '../defaults.js'
 
-export const DEFAULT_RPC = 'http://127.0.0.1:26657'
+export const DEFAULT_RPC = DEFAULT_CHAIN_RPC
 
 /**
  * `healthrelay policy publish <dir> --key <regulator key file> [--rpc <url>]`: refuses a module
@@ -23,6 +19,12 @@ export function registerPolicyPublish (policy: Command, ctx: CliContext): void {
     .option('--rpc <url>', 'the chain\'s CometBFT RPC', DEFAULT_RPC)
     .option('--chain-id <id>', 'refuse a chain with another id')
     .action(async (dir: string, opts: { key: string, rpc: string, chainId?: string }) => {
+      const { DirectSecp256k1Wallet } = await import('@cosmjs/proto-signing')
+      const { runModuleTests } = await import('../../../policies/engine/index.js')
+      const { publishedMetadata } = await import('../../../policies/published.js')
+      const { createChainClient } = await import('../../../chain/client/index.js')
+      const { readChainKey } = await import('../../keystore/chain-key.js')
+      const { loadDraft, reportLoadError, describeModule } = await import('./policy-common.js')
       let module: CompiledModule
       try {
         const draft = await loadDraft(dir)

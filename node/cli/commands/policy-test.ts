@@ -1,7 +1,5 @@
 import type { Command } from 'commander'
 import type { CliContext } from '../context.js'
-import { runModuleTests } from '../../../policies/engine/index.js'
-import { loadDraft, reportLoadError, describeModule } from './policy-common.js'
 
 /** `healthrelay policy test <dir>`: validate, then run every case of tests.json. */
 export function registerPolicyTest (policy: Command, ctx: CliContext): void {
@@ -10,6 +8,8 @@ export function registerPolicyTest (policy: Command, ctx: CliContext): void {
     .argument('<dir>', 'the module folder')
     .option('-v, --verbose', 'print passing cases too')
     .action(async (dir: string, opts: { verbose?: boolean }) => {
+      const { runModuleTests } = await import('../../../policies/engine/index.js')
+      const { loadDraft, reportLoadError, describeModule } = await import('./policy-common.js')
       try {
         const { engine, module } = await loadDraft(dir)
         ctx.io.out(describeModule(module))

@@ -1,6 +1,5 @@
 import type { Command } from 'commander'
 import type { CliContext } from '../context.js'
-import { loadDraft, reportLoadError, describeModule } from './policy-common.js'
 
 /** `healthrelay policy validate <dir>`: parse and validate a module against the shared schema. */
 export function registerPolicyValidate (policy: Command, ctx: CliContext): void {
@@ -8,6 +7,7 @@ export function registerPolicyValidate (policy: Command, ctx: CliContext): void 
     .description('validate a module folder (module.json, policy.cedar, tests.json) against the shared schema')
     .argument('<dir>', 'the module folder')
     .action(async (dir: string) => {
+      const { loadDraft, reportLoadError, describeModule } = await import('./policy-common.js')
       try {
         const { module } = await loadDraft(dir)
         ctx.io.out(`valid: ${describeModule(module)}`)

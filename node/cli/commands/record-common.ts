@@ -7,7 +7,7 @@ import { InvalidInputError, UnavailableError } from '../../../common/errors.js'
 import { createChainClient, type ChainClient, type LedgerNode } from '../../../chain/client/index.js'
 import { isPurpose, type Purpose, type SignedRequest } from '../../../relay/protocol/index.js'
 
-export const DEFAULT_CHAIN_RPC = 'http://127.0.0.1:26657'
+export { DEFAULT_CHAIN_RPC } from '../defaults.js'
 
 /** The node answered with an error status; `name` and `message` come from its JSON error body. */
 export class NodeApiError extends UnavailableError {

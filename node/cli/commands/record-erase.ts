@@ -1,7 +1,6 @@
 import type { Command } from 'commander'
 import { InvalidInputError } from '../../../common/errors.js'
 import type { CliContext } from '../context.js'
-import { callNode, nodeUrl, requireOk } from './record-common.js'
 
 interface EraseOpts { node: string, apiKey: string, json?: boolean }
 
@@ -19,6 +18,7 @@ export function registerRecordErase (record: Command, ctx: CliContext): void {
     .requiredOption('--api-key <key>', 'an agency-admin API key of that node')
     .option('--json', 'print {tokenId, subject, status, chain} as JSON')
     .action(async (tokenId: string, opts: EraseOpts) => {
+      const { callNode, nodeUrl, requireOk } = await import('./record-common.js')
       if (!/^[0-9a-f]{64}$/.test(tokenId)) throw new InvalidInputError('<tokenId>: 64 lower-case hex')
       const base = nodeUrl(opts.node)
       const res = await requireOk(await callNode(`${base}/v1/records/${tokenId}`, { method: 'DELETE', headers: { authorization: `Bearer ${opts.apiKey}` } }))

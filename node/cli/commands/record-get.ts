@@ -1,17 +1,15 @@
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { InvalidInputError } from '../../../common/errors.js'
-import { readDoctorKeyFile } from '../../keystore/index.js'
-import { openEnvelopeToFile, readResponseFrames, signRetrieveRequest, type RetrieveHeader } from '../../../relay/protocol/index.js'
 import type { CliContext } from '../context.js'
-import { DEFAULT_CHAIN_RPC, callNode, hexRequestBody, nodeUrl, purposeOf, registeredPeer, requireOk, withChain } from './record-common.js'
+import type { RetrieveHeader } from '../../../relay/protocol/index.js'
+import { DEFAULT_CHAIN_RPC, EXIT_REFUSED } from '../defaults.js'
 
 interface GetOpts {
   node: string, apiKey: string, key: string, purpose: string, justification?: string, out: string, chainRpc: string, custodian?: string, json?: boolean
 }
 
-/** Exit code of a refused retrieval (the custodian answered, but not with the record). */
-export const EXIT_REFUSED = 3
+export { EXIT_REFUSED }
 
 /** Streams a Response body as Uint8Array chunks (Node's web streams are async iterable). */
 async function * bodyChunks (res: Response): AsyncGenerator<Uint8Array> {
@@ -47,6 +45,9 @@ export function registerRecordGet (record: Command, ctx: CliContext): void {
     .option('--json', 'print the outcome as JSON')
     .addHelpText('after', '\nExit codes: 0 written; 3 refused by the custodian (status and reason on stderr, and on stdout with --json); 1 any other error (--out is then left untouched).')
     .action(async (tokenId: string, opts: GetOpts) => {
+      const { readDoctorKeyFile } = await import('../../keystore/index.js')
+      const { openEnvelopeToFile, readResponseFrames, signRetrieveRequest } = await import('../../../relay/protocol/index.js')
+      const { callNode, hexRequestBody, nodeUrl, purposeOf, registeredPeer, requireOk, withChain } = await import('./record-common.js')
       if (!/^[0-9a-f]{64}$/.test(tokenId)) throw new InvalidInputError('<tokenId>: 32 bytes as lower-case hex')
       const base = nodeUrl(opts.node)
       const purpose = purposeOf(opts.purpose)

@@ -2,8 +2,6 @@ import { readFile, stat } from 'node:fs/promises'
 import type { Command } from 'commander'
 import { InvalidInputError } from '../../../common/errors.js'
 import type { CliContext } from '../context.js'
-import { isSubject } from '../../api/routes/common.js'
-import { callNode, nodeUrl, requireOk } from './record-common.js'
 
 interface PutOpts { node: string, apiKey: string, subject?: string, supersedes?: string, json?: boolean }
 
@@ -26,6 +24,8 @@ export function registerRecordPut (record: Command, ctx: CliContext): void {
     .option('--supersedes <tokenId>', 'the token id this record is a new version of')
     .option('--json', 'print {tokenId, subject, category, status, warnings} as JSON')
     .action(async (file: string, opts: PutOpts) => {
+      const { isSubject } = await import('../../api/routes/common.js')
+      const { callNode, nodeUrl, requireOk } = await import('./record-common.js')
       const base = nodeUrl(opts.node)
       if (opts.subject !== undefined && !isSubject(opts.subject)) throw new InvalidInputError('--subject: a bech32 hr1… address')
       if (opts.supersedes !== undefined && !/^[0-9a-f]{64}$/.test(opts.supersedes)) throw new InvalidInputError('--supersedes: a token id (64 lower-case hex)')

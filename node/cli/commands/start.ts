@@ -1,7 +1,5 @@
 import type { Command } from 'commander'
 import { globalOptions, type CliContext } from '../context.js'
-import { createNode } from '../../create-node.js'
-import { armExitSafetyNet, passphraseOf, requireConfig, stderrLogger } from './node-common.js'
 
 /**
  * `healthrelay start --home D`: runs the daemon of this home (createNode). Prints the API URL and
@@ -14,6 +12,8 @@ export function registerStart (program: Command, ctx: CliContext): void {
     .option('--log-level <level>', 'trace, debug, info, warn, error or silent (logs go to stderr)')
     .option('--passphrase-file <file>', 'the key files\' passphrase (or $HEALTHRELAY_KEY_PASSPHRASE)')
     .action(async (opts: { logLevel?: string, passphraseFile?: string }, cmd: Command) => {
+      const { createNode } = await import('../../create-node.js')
+      const { armExitSafetyNet, passphraseOf, requireConfig, stderrLogger } = await import('./node-common.js')
       const { home } = globalOptions(cmd)
       const config = requireConfig(home)
       const logger = stderrLogger(opts.logLevel ?? config.logLevel)
