@@ -12,7 +12,7 @@ import { compileModule, type CompiledModule, type ModuleFiles } from './module.j
 import { cedarInputs, evaluateCedar, type Evaluation } from './evaluate.js'
 import type { PreparedSet } from './prepared.js'
 import type { FlatRead } from './flatten.js'
-import { knownsKey } from './specialise.js'
+import { allKnowns, knownsKey } from './specialise.js'
 import type { ReleaseRequest } from './request.js'
 import { combineSides } from './combine.js'
 import { comparisonOutcomes } from './projection.js'
@@ -148,8 +148,28 @@ export function createPolicyEngine (init: PolicyEngineInit): PolicyEngine {
     return evaluateCedar(m, m.full, action, cedarInputs(m, m.full, request, time))
   }
 
+  /** Each module's specialised sets by action, purpose and category (no key string built per request). */
+  const setIndex = new WeakMap<CompiledModule, Map<string, Map<string, Map<string, PreparedSet>>>>()
+  const indexOf = (m: CompiledModule): Map<string, Map<string, Map<string, PreparedSet>>> => {
+    let index = setIndex.get(m)
+    if (index === undefined) {
+      index = new Map()
+      for (const k of allKnowns()) {
+        const set = m.sets.get(knownsKey(k))
+        if (set === undefined) continue
+        let byPurpose = index.get(k.action)
+        if (byPurpose === undefined) index.set(k.action, byPurpose = new Map<string, Map<string, PreparedSet>>())
+        let byCategory = byPurpose.get(k.purpose)
+        if (byCategory === undefined) byPurpose.set(k.purpose, byCategory = new Map<string, PreparedSet>())
+        byCategory.set(k.category, set)
+      }
+      setIndex.set(m, index)
+    }
+    return index
+  }
+
   const setFor = (m: CompiledModule, action: PolicyAction, request: ReleaseRequest): PreparedSet => {
-    const set = specialise ? m.sets.get(knownsKey({ action, purpose: request.purpose, category: request.record.category })) : undefined
+    const set = specialise ? indexOf(m).get(action)?.get(request.purpose)?.get(request.record.category) : undefined
     if (set !== undefined) return set
     ensureSet(m.full)
     return m.full
@@ -228,6 +248,14 @@ export function createPolicyEngine (init: PolicyEngineInit): PolicyEngine {
     return result
   }
 
+  // the ISO time of the last decision's millisecond (many decisions share one)
+  let isoMs = Number.NaN
+  let iso = ''
+  const isoTime = (ms: number): string => {
+    if (ms !== isoMs) { iso = new Date(ms).toISOString(); isoMs = ms }
+    return iso
+  }
+
   const decide = (request: ReleaseRequest, options?: DecideOptions): ReleaseDecision => {
     const nowMs = options?.timeSeconds === undefined ? clock() : options.timeSeconds * 1000
     const timeSeconds = Math.floor(nowMs / 1000)
@@ -246,7 +274,7 @@ export function createPolicyEngine (init: PolicyEngineInit): PolicyEngine {
       export: exp,
       import: imp,
       record: {
-        time: new Date(nowMs).toISOString(),
+        time: isoTime(nowMs),
         request,
         decision,
         reasons: reasonList,
