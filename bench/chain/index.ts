@@ -194,3 +194,5 @@ if (only.has('single') || only.has('batch')) {
 }
 if (only.has('stages')) await stages(Number(values['stages-txs']), Number(values['stages-block']))
 if (only.has('engine')) await engineOnly(Number(values['engine-only-txs']), blockTimeMs)
+// the websocket client of cosmjs and fetch's keep-alive sockets would keep the process alive
+process.exit(0)
