@@ -1,12 +1,15 @@
 /**
- * `npm run bench -- chain [--txs-single N] [--txs-batch N] [--block-time-ms N]`: committed mints
+ * `npm run bench -- chain [--only paced,single,batch,engine,stages] [--paced-rate N] [--paced-seconds N]
+ * [--txs-single N] [--txs-batch N] [--block-time-ms N] [--block-tx-threshold N]`: committed mints
  * per second through the embedded engine, run as an operator runs it (`healthrelay chain start`,
- * a child process whose RSS is sampled). 100 operator accounts pre-sign MsgMintRecordTokens txs
- * (batches of 1 and of 100 tokens per tx), sent with broadcast_tx_async (JSON-RPC batches of 100
- * calls); a websocket NewBlock
- * subscription counts the committed tokens per block and gives each tx's broadcast-to-inclusion
- * time (p50/p99). Goal: ≥ 1,000 tokens/s and p50 inclusion within one block. Then the engine's own
- * ceiling with a trivial application (engine-only.ts). Prints figures.
+ * a child process whose RSS is sampled). 100 operator accounts pre-sign MsgMintRecordTokens txs,
+ * sent with broadcast_tx_async (JSON-RPC batches); a websocket NewBlock subscription counts the
+ * committed tokens per block and gives each tx's broadcast-to-inclusion time (p50/p99).
+ * Scenarios: `paced` (1-token txs offered at a steady rate, default 1,000/s: does the engine keep
+ * up, and is p50 inclusion within one block?), `single` and `batch` (bursts of 1- and 100-token
+ * txs: the saturated throughput, whose latencies include the queue), `engine` (the engine's own
+ * ceiling with a trivial application, engine-only.ts), `stages` (CPU per stage, stages.ts).
+ * Goal: ≥ 1,000 tokens/s and p50 inclusion within one block. Prints figures.
  */
 import '../../common/polyfill.js'
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -28,13 +31,18 @@ const { values } = parseArgs({
     'txs-single': { type: 'string', default: '3000' },
     'txs-batch': { type: 'string', default: '300' },
     'block-time-ms': { type: 'string', default: '500' },
+    /** Passed to the engine (`chain start --block-tx-threshold`); default: the engine's own. */
+    'block-tx-threshold': { type: 'string' },
+    /** The paced scenario's offered load (1-token txs per second) and duration. */
+    'paced-rate': { type: 'string', default: '1000' },
+    'paced-seconds': { type: 'string', default: '6' },
     'engine-only-txs': { type: 'string', default: '5000' },
     'stages-txs': { type: 'string', default: '3000' },
     'stages-block': { type: 'string', default: '300' },
     /** Write a V8 CPU profile of the engine process into this directory (node --cpu-prof). */
     'cpu-prof': { type: 'string' },
-    /** Run only these scenarios: any of single, batch, engine, stages (comma-separated). */
-    only: { type: 'string', default: 'single,batch,engine' }
+    /** Run only these scenarios: any of paced, single, batch, engine, stages (comma-separated). */
+    only: { type: 'string', default: 'paced,single,batch,engine' }
   }
 })
 const only = new Set(values.only.split(','))
@@ -56,7 +64,8 @@ function rssMb (pid: number): number {
 async function startEngine (): Promise<{ child: ChildProcess, url: string }> {
   const profArgs = values['cpu-prof'] !== undefined ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : []
   const child = spawn(process.execPath, [...profArgs, 'bin/healthrelay.js', 'chain', 'start', '--home', home.dir, '--rpc', '127.0.0.1:0',
-    '--block-time-ms', String(blockTimeMs), '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] })
+    '--block-time-ms', String(blockTimeMs), ...(values['block-tx-threshold'] === undefined ? [] : ['--block-tx-threshold', values['block-tx-threshold']]),
+    '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'inherit'] })
   return await new Promise((resolve, reject) => {
     let out = ''
     child.stdout.on('data', (d: Buffer) => {
@@ -84,7 +93,14 @@ function percentile (sorted: number[], p: number): number {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!
 }
 
-interface Scenario { readonly name: string, readonly txs: number, readonly tokensPerTx: number }
+/**
+ * A scenario: `txs` pre-signed mints of `tokensPerTx` tokens, sent as fast as the engine takes them
+ * (a burst: the saturated throughput; its latencies include the queue), or, with `ratePerSecond`,
+ * paced at that offered load in ticks of 50 ms (the latency a steady stream of mints sees).
+ */
+interface Scenario { readonly name: string, readonly txs: number, readonly tokensPerTx: number, readonly ratePerSecond?: number }
+
+const PACE_TICK_MS = 50
 
 async function run (url: string, s: Scenario, seqs: Map<string, { accountNumber: bigint, sequence: bigint }>, child: ChildProcess): Promise<void> {
   // pre-sign, round-robin over the accounts
@@ -129,8 +145,15 @@ async function run (url: string, s: Scenario, seqs: Map<string, { accountNumber:
   let refused = 0
   // JSON-RPC batches of broadcast_tx_async, sent one after another: the engine handles a batch in
   // order, so each account's txs arrive in sequence order (CheckTx refuses a sequence gap)
-  for (let i = 0; i < txs.length; i += BATCH) {
-    const batch = txs.slice(i, i + BATCH)
+  const perTick = s.ratePerSecond === undefined ? BATCH : Math.max(1, Math.round(s.ratePerSecond * PACE_TICK_MS / 1000))
+  for (let i = 0; i < txs.length; i += perTick) {
+    if (s.ratePerSecond !== undefined) {
+      // paced: the i-th tx leaves at start + i / rate (never ahead of schedule)
+      const due = start + (i / s.ratePerSecond) * 1000
+      const wait = due - performance.now()
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+    }
+    const batch = txs.slice(i, i + perTick)
     const at = performance.now()
     for (const tx of batch) sentAt.set(tx.hash, at)
     next += batch.length
@@ -160,7 +183,7 @@ async function run (url: string, s: Scenario, seqs: Map<string, { accountNumber:
   const latencies = [...includedAt].map(([h, at]) => at - sentAt.get(h)!).sort((a, b) => a - b)
   const tokens = committedTxs * s.tokensPerTx
   const blockSizes = perBlock.map((b) => b.txs)
-  console.log(`${s.name}: ${s.txs} txs × ${s.tokensPerTx} tokens from ${ACCOUNTS} accounts (pre-signed in ${signSeconds.toFixed(1)} s)`)
+  console.log(`${s.name}: ${s.txs} txs × ${s.tokensPerTx} tokens from ${ACCOUNTS} accounts (pre-signed in ${signSeconds.toFixed(1)} s)${s.ratePerSecond === undefined ? ', burst' : `, paced at ${s.ratePerSecond} txs/s`}`)
   console.log(`  sent with broadcast_tx_async in ${sendSeconds.toFixed(2)} s; included ${includedAt.size}, committed ${committedTxs} (code 0)`)
   console.log(`  committed ${tokens} tokens in ${seconds.toFixed(2)} s over ${perBlock.length} blocks → ${(tokens / seconds).toFixed(0)} tokens/s, ${(committedTxs / seconds).toFixed(0)} tx/s`)
   console.log(`  txs per block: max ${Math.max(...blockSizes)}, mean ${(blockSizes.reduce((a, b) => a + b, 0) / Math.max(1, blockSizes.length)).toFixed(0)}`)
@@ -168,7 +191,7 @@ async function run (url: string, s: Scenario, seqs: Map<string, { accountNumber:
   console.log(`  engine RSS: peak ${rssPeak.toFixed(0)} MiB, now ${rssMb(child.pid!).toFixed(0)} MiB`)
 }
 
-if (only.has('single') || only.has('batch')) {
+if (only.has('paced') || only.has('single') || only.has('batch')) {
   const { child, url } = await startEngine().catch((err: unknown) => { home.cleanup(); throw err })
   try {
     console.log(`engine: healthrelay chain start (pid ${child.pid}), RPC ${url}, block time ${blockTimeMs} ms, RSS ${rssMb(child.pid!).toFixed(0)} MiB at start`)
@@ -179,6 +202,8 @@ if (only.has('single') || only.has('batch')) {
     if ((r.result as { tx_result?: { code: number } } | undefined)?.tx_result?.code !== 0) throw new Error(`enrolment failed: ${JSON.stringify(r)}`)
     const seqs = new Map<string, { accountNumber: bigint, sequence: bigint }>()
     for (const key of accounts) seqs.set(key.address, await accountOf(url, key))
+    const rate = Number(values['paced-rate'])
+    if (only.has('paced')) await run(url, { name: 'mints of 1 token per tx', txs: Math.round(rate * Number(values['paced-seconds'])), tokensPerTx: 1, ratePerSecond: rate }, seqs, child)
     if (only.has('single')) await run(url, { name: 'mints of 1 token per tx', txs: Number(values['txs-single']), tokensPerTx: 1 }, seqs, child)
     if (only.has('batch')) await run(url, { name: 'mints of 100 tokens per tx', txs: Number(values['txs-batch']), tokensPerTx: 100 }, seqs, child)
   } finally {
