@@ -23,10 +23,9 @@ import { createMethods, type BroadcastCommitResult } from './rpc/methods.js'
 import { createRpcServer, type RpcServer } from './rpc/server.js'
 import { BlockStoreReader, createSchema } from './store.js'
 
-import { DEFAULT_RPC_LISTEN, DEFAULT_BLOCK_TIME_MS } from '../defaults.js'
+import { DEFAULT_RPC_LISTEN, DEFAULT_BLOCK_TIME_MS, DEFAULT_BLOCK_TX_THRESHOLD } from '../defaults.js'
 
-export { DEFAULT_RPC_LISTEN, DEFAULT_BLOCK_TIME_MS }
-export const DEFAULT_BLOCK_TX_THRESHOLD = 1000
+export { DEFAULT_RPC_LISTEN, DEFAULT_BLOCK_TIME_MS, DEFAULT_BLOCK_TX_THRESHOLD }
 export const DEFAULT_MAX_BLOCK_TXS = 2000
 export const DEFAULT_MAX_BLOCK_BYTES = 8 * 1024 * 1024
 export const DEFAULT_BROADCAST_COMMIT_TIMEOUT_MS = 10_000

@@ -2,7 +2,7 @@ import type { Command } from 'commander'
 import { globalOptions, type CliContext } from '../context.js'
 import { InvalidInputError } from '../../../common/errors.js'
 import type { AppFactory } from '../../../chain/engine/index.js'
-import { DEFAULT_BLOCK_TIME_MS, DEFAULT_RPC_LISTEN } from '../../../chain/defaults.js'
+import { DEFAULT_BLOCK_TIME_MS, DEFAULT_BLOCK_TX_THRESHOLD, DEFAULT_RPC_LISTEN } from '../../../chain/defaults.js'
 
 function positiveInt (name: string, value: string): number {
   if (!/^\d+$/.test(value) || Number(value) <= 0) throw new InvalidInputError(`${name} must be a positive integer, got ${value}`)
@@ -19,7 +19,7 @@ export function registerChainStart (chain: Command, ctx: CliContext): void {
     .description('serve the embedded single-validator engine (CometBFT RPC)')
     .option('--rpc <host:port>', 'where the CometBFT JSON-RPC listens (port 0 picks a free port)', DEFAULT_RPC_LISTEN)
     .option('--block-time-ms <n>', 'milliseconds between blocks', String(DEFAULT_BLOCK_TIME_MS))
-    .option('--block-tx-threshold <n>', 'make a block at once when the mempool holds this many txs', '1000')
+    .option('--block-tx-threshold <n>', 'make a block at once when the mempool holds this many txs', String(DEFAULT_BLOCK_TX_THRESHOLD))
     .option('--log-level <level>', 'trace, debug, info, warn, error or silent (logs go to stderr)', 'info')
     .action(async (opts: { rpc: string, blockTimeMs: string, blockTxThreshold: string, logLevel: string }, cmd: Command) => {
       const { pino } = await import('pino')
