@@ -3,9 +3,7 @@
  * `export` AND the destination's `import`: two Cedar evaluations each) per second on one core,
  * over a realistic mix across all bundled modules. Prints figures; never fails.
  *
- * Two figures: "cold" evaluates every release in Cedar (memoisation off; both sides in one call
- * where the engine joins them, after a first pass that prepares the joined sets; also printed with
- * two calls a release), "memoised" is the
+ * Two figures: "cold" evaluates every release in Cedar (memoisation off), "memoised" is the
  * engine as a node runs it (evaluations memoised on exactly the inputs Cedar sees, so repeats of
  * the same projected request skip WebAssembly).
  *
@@ -79,23 +77,12 @@ run(reference, requests, Math.min(1, SECONDS))
 const ref = run(reference, requests, SECONDS)
 console.log(line('cold, reference (whole sets):', ref))
 
-const separate = createPolicyEngine({ schema, cacheSize: 0, join: false })
-await loadBundledModules(separate)
-run(separate, requests, Math.min(1, SECONDS))
-const s = run(separate, requests, SECONDS)
-console.log(line('cold, two Cedar calls a release:', s))
-
 const cold = createPolicyEngine({ schema, cacheSize: 0 })
 await loadBundledModules(cold)
-// the joined sets (one Cedar call a release) are prepared on first use, one per pair of sets
-const firstCold = performance.now()
-for (const r of requests) cold.decide(r)
-const firstColdMs = performance.now() - firstCold
-const joinedStats = cold.cacheStats()
-console.log(`  cold, first pass (joining sets):    ${fmt(requests.length / firstColdMs * 1000)} releases/s  (${joinedStats.joinedSets} joined sets prepared, ${(100 * joinedStats.joinedReleases / requests.length).toFixed(1)} % of releases in one call)`)
+run(cold, requests, Math.min(1, SECONDS))
 const c = run(cold, requests, SECONDS)
-console.log(line('cold (one Cedar call a release):', c))
-console.log(`  cold speed-up over the reference in this run: ${(ref.ms / ref.releases / (c.ms / c.releases)).toFixed(2)}× wall, ${(ref.cpuMs / ref.releases / (c.cpuMs / c.releases)).toFixed(2)}× CPU; over two calls: ${(s.ms / s.releases / (c.ms / c.releases)).toFixed(2)}× wall, ${(s.cpuMs / s.releases / (c.cpuMs / c.releases)).toFixed(2)}× CPU`)
+console.log(line('cold (every evaluation in Cedar):', c))
+console.log(`  cold speed-up over the reference in this run: ${(ref.ms / ref.releases / (c.ms / c.releases)).toFixed(2)}× wall, ${(ref.cpuMs / ref.releases / (c.cpuMs / c.releases)).toFixed(2)}× CPU`)
 
 const warm = createPolicyEngine({ schema })
 await loadBundledModules(warm)

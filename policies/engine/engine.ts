@@ -9,8 +9,7 @@ import * as cedar from '@cedar-policy/cedar-wasm/nodejs'
 import { SchemaError } from '../errors.js'
 import type { PolicyAction } from '../vocabulary.js'
 import { compileModule, type CompiledModule, type ModuleFiles } from './module.js'
-import { cedarInputs, decided, evaluateCedar, EXPORT_UID, RECORD_UID, type Evaluation } from './evaluate.js'
-import { joinContexts, joinSets, splitAnswer, MAX_JOINED_SETS, type JoinedSet } from './pair.js'
+import { cedarInputs, evaluateCedar, type Evaluation } from './evaluate.js'
 import type { PreparedSet } from './prepared.js'
 import type { FlatRead } from './flatten.js'
 import { allKnowns, knownsKey } from './specialise.js'
@@ -33,11 +32,6 @@ export interface PolicyEngineInit {
    * inputs, as a reference: the decisions are the same).
    */
   readonly specialise?: boolean
-  /**
-   * With `specialise` and memoisation off, a release's two sides in one Cedar call where that is
-   * exact (./pair.ts; default true; false: one call per side, as a reference).
-   */
-  readonly join?: boolean
 }
 
 /** Which module version decided one side of a release. */
@@ -106,7 +100,7 @@ export interface PolicyEngine {
   decide: (request: ReleaseRequest, options?: DecideOptions) => ReleaseDecision
   now: () => number
   /** Memo statistics since the engine was made. */
-  cacheStats: () => { readonly hits: number, readonly misses: number, readonly size: number, readonly joinedSets: number, readonly joinedReleases: number }
+  cacheStats: () => { readonly hits: number, readonly misses: number, readonly size: number }
 }
 
 function missing (country: string, action: PolicyAction): Evaluation {
@@ -127,8 +121,6 @@ export function createPolicyEngine (init: PolicyEngineInit): PolicyEngine {
   let misses = 0
 
   const specialise = init.specialise ?? true
-  // one Cedar call per release (./pair.ts): specialised sets, memoisation off
-  const join = specialise && cacheSize <= 0 && (init.join ?? true)
 
   const ensureSet = (set: PreparedSet): void => {
     if (set.size === 0 || preparsed.has(set.id)) return
@@ -264,56 +256,13 @@ export function createPolicyEngine (init: PolicyEngineInit): PolicyEngine {
     return iso
   }
 
-  /** Joined sets by export set and import set (null: not joinable, or over the bound). */
-  const joined = new Map<PreparedSet, Map<PreparedSet, JoinedSet | null>>()
-  let joinedCount = 0
-  let joinedReleases = 0
-  const joinedFor = (e: PreparedSet, i: PreparedSet): JoinedSet | undefined => {
-    let byImport = joined.get(e)
-    if (byImport === undefined) joined.set(e, byImport = new Map<PreparedSet, JoinedSet | null>())
-    let j = byImport.get(i)
-    if (j === undefined) {
-      j = joinedCount < MAX_JOINED_SETS ? joinSets(e, i) ?? null : null
-      if (j !== null) joinedCount++
-      byImport.set(i, j)
-    }
-    return j ?? undefined
-  }
-
-  /** Both sides in one Cedar call when that is exact (./pair.ts); undefined: evaluate each side. */
-  const decideJoined = (exportModule: CompiledModule, importModule: CompiledModule, request: ReleaseRequest, time: number): [Evaluation, Evaluation] | undefined => {
-    ensurePreparsed(exportModule)
-    ensurePreparsed(importModule)
-    const e = setFor(exportModule, 'export', request)
-    const i = setFor(importModule, 'import', request)
-    const j = joinedFor(e, i)
-    if (j === undefined) return undefined
-    const ei = cedarInputs(exportModule, e, request, time)
-    const ii = cedarInputs(importModule, i, request, time)
-    if (ei.principalId !== ii.principalId) return undefined
-    const answer = cedar.statefulIsAuthorized({
-      principal: { type: 'Provider', id: ei.principalId },
-      action: EXPORT_UID,
-      resource: RECORD_UID,
-      context: joinContexts(ei.context, ii.context),
-      entities: [],
-      preparsedPolicySetId: j.id
-    })
-    if (answer.type === 'failure' || answer.response.diagnostics.errors.length > 0) return undefined
-    const sides = splitAnswer(j, answer.response.diagnostics.reason)
-    if (sides === undefined) return undefined
-    joinedReleases++
-    return [decided(exportModule, 'export', sides[0].decision, sides[0].reason), decided(importModule, 'import', sides[1].decision, sides[1].reason)]
-  }
-
   const decide = (request: ReleaseRequest, options?: DecideOptions): ReleaseDecision => {
     const nowMs = options?.timeSeconds === undefined ? clock() : options.timeSeconds * 1000
     const timeSeconds = Math.floor(nowMs / 1000)
     const exportModule = options?.exportModule ?? get(request.sourceCountry)
     const importModule = options?.importModule ?? get(request.destinationCountry)
-    const both = join && exportModule !== undefined && importModule !== undefined ? decideJoined(exportModule, importModule, request, timeSeconds) : undefined
-    const exp = both !== undefined ? both[0] : exportModule === undefined ? missing(request.sourceCountry, 'export') : evaluate(exportModule, 'export', request, { timeSeconds })
-    const imp = both !== undefined ? both[1] : importModule === undefined ? missing(request.destinationCountry, 'import') : evaluate(importModule, 'import', request, { timeSeconds })
+    const exp = exportModule === undefined ? missing(request.sourceCountry, 'export') : evaluate(exportModule, 'export', request, { timeSeconds })
+    const imp = importModule === undefined ? missing(request.destinationCountry, 'import') : evaluate(importModule, 'import', request, { timeSeconds })
     const outcome = combineSides(exp, imp)
     const decision = outcome.decision
     const finalObligations = outcome.obligations
@@ -350,7 +299,7 @@ export function createPolicyEngine (init: PolicyEngineInit): PolicyEngine {
     evaluate,
     decide,
     now: clock,
-    cacheStats: () => ({ hits, misses, size: cache.size, joinedSets: joinedCount, joinedReleases })
+    cacheStats: () => ({ hits, misses, size: cache.size })
   }
 }
 

@@ -33,9 +33,9 @@ export const NO_MATCHING_PERMIT = 'no-matching-permit'
 export const POLICY_ERROR = 'policy-error'
 
 const EMPTY_ENTITIES: Entities = []
-export const EXPORT_UID = { type: 'Action', id: 'export' } as const
+const EXPORT_UID = { type: 'Action', id: 'export' } as const
 const IMPORT_UID = { type: 'Action', id: 'import' } as const
-export const RECORD_UID = { type: 'Record', id: 'record' } as const
+const RECORD_UID = { type: 'Record', id: 'record' } as const
 
 /** The full Cedar context of a request for a module (before projection). */
 function fullContext (module: CompiledModule, request: ReleaseRequest, timeSeconds: number): Record<string, unknown> {
@@ -204,20 +204,10 @@ export function evaluateCedar (module: CompiledModule, set: PreparedSet, action:
   }
   const { decision, diagnostics } = answer.response
   const errors = diagnostics.errors.map((e) => `${e.policyId}: ${e.error.message}`)
+  const policies = diagnostics.reason.length < 2 ? diagnostics.reason : [...diagnostics.reason].sort()
   if (errors.length > 0) {
     return { ...base, decision: 'deny', policies: diagnostics.errors.map((e) => e.policyId).sort(), reasons: [POLICY_ERROR], obligations: [], errors }
   }
-  return decided(module, action, decision, diagnostics.reason)
-}
-
-/**
- * The evaluation of a Cedar answer without errors: its decision and the policies that decided it
- * (Cedar's diagnostics.reason: the satisfied permits of an allow, the satisfied forbids of a deny).
- */
-export function decided (module: CompiledModule, action: PolicyAction, decision: 'allow' | 'deny', reason: string[]): Evaluation {
-  const base = { jurisdiction: module.code, version: module.version, action }
-  const errors: string[] = []
-  const policies = reason.length < 2 ? reason : [...reason].sort()
   if (decision === 'allow') {
     if (policies.length === 1) return { ...base, decision, policies, reasons: [], obligations: soleObligations(module, policies[0] as string), errors }
     const obligations = new Set<string>()
