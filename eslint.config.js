@@ -20,7 +20,9 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-class-instance-assignment': 'off',
       '@typescript-eslint/no-unnecessary-condition': 'off',
       '@typescript-eslint/unified-signatures': 'off',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }]
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // Node 20 loses AbortSignal.timeout() inside AbortSignal.any() at the next GC (common/abort.ts)
+      'no-restricted-properties': ['error', { object: 'AbortSignal', property: 'timeout', message: 'use timeoutSignal() from common/abort.ts (GC-safe on Node 20)' }]
     }
   },
   {

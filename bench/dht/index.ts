@@ -19,6 +19,7 @@ import { randomBytes } from 'node:crypto'
 import { silentLogger } from '../../common/logger.js'
 import { createResolver, locationKey, tokenIdToHex, type ProviderFinder } from '../../relay/location/index.js'
 import { buildNetwork, routingTableSize, type BenchPeer } from './network.js'
+import { timeoutSignal } from '../../common/abort.js'
 
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
@@ -129,7 +130,7 @@ async function run (size: number): Promise<void> {
     for (let job = queue.shift(); job !== undefined; job = queue.shift()) {
       const t = performance.now()
       try {
-        await job.peer.host.libp2p.contentRouting.provide(locationKey(job.id), { signal: AbortSignal.timeout(60_000) })
+        await job.peer.host.libp2p.contentRouting.provide(locationKey(job.id), { signal: timeoutSignal(60_000) })
         provideMs.push(performance.now() - t)
       } catch {
         provideFailed++ // the record may still be found through the other holder or partial stores
@@ -159,7 +160,7 @@ async function run (size: number): Promise<void> {
     const t = performance.now()
     let found = false
     try {
-      for await (const e of resolver.resolve(record.id, { signal: AbortSignal.timeout(15_000) })) {
+      for await (const e of resolver.resolve(record.id, { signal: timeoutSignal(15_000) })) {
         if (e.name === 'PROVIDER' && e.via === 'dht' && record.holders.has(e.peerId)) {
           found = true
           break
@@ -179,7 +180,7 @@ async function run (size: number): Promise<void> {
     if (i % 5 === 0) {
       const q = performance.now()
       try {
-        for await (const _e of from.host.dht.findProviders(locationKey(record.id), { signal: AbortSignal.timeout(15_000) })) { /* drain */ }
+        for await (const _e of from.host.dht.findProviders(locationKey(record.id), { signal: timeoutSignal(15_000) })) { /* drain */ }
         queryMs.push(performance.now() - q)
       } catch {
         queryTimeouts++

@@ -13,6 +13,7 @@ import { locationKey } from '../../relay/location/index.js'
 import type { Connection } from '@libp2p/interface'
 import type { P2pHostInit } from '../../relay/p2p/index.js'
 import { buildNetwork, routingTableSize, type BenchPeer } from './network.js'
+import { timeoutSignal } from '../../common/abort.js'
 
 const size = Number(process.argv[2] ?? 10)
 const lookups = Number(process.argv[3] ?? 5)
@@ -60,7 +61,7 @@ if (process.env.TRACE_PROVIDE !== undefined) {
   const holder = net.peers[0]!
   const lines: string[] = []
   const dials = new Map<string, number>()
-  for await (const e of holder.host.dht.provide(locationKey(new Uint8Array(randomBytes(32))), { signal: AbortSignal.timeout(60_000) })) {
+  for await (const e of holder.host.dht.provide(locationKey(new Uint8Array(randomBytes(32))), { signal: timeoutSignal(60_000) })) {
     const now = performance.now() - t
     const who = (p: { toString: () => string }): string => p.toString().slice(-5)
     if (e.name === 'DIAL_PEER') { dials.set(e.peer.toString(), now); lines.push(`${now.toFixed(0)} DIAL ${who(e.peer)} connected=${holder.host.libp2p.getConnections(e.peer).length > 0} path ${e.path.index}`) }
@@ -77,7 +78,7 @@ await Promise.all(Array.from({ length: 10 }, async () => {
   const holder = net.peers[Math.floor(Math.random() * size)]!
   const s = performance.now()
   try {
-    await holder.host.libp2p.contentRouting.provide(key, { signal: AbortSignal.timeout(60_000) })
+    await holder.host.libp2p.contentRouting.provide(key, { signal: timeoutSignal(60_000) })
     console.log(`provide ${(performance.now() - s).toFixed(0)} ms`)
   } catch (err) { console.log(`provide failed ${(err as Error).message}`) }
   records.push({ key, holders: [holder] })
@@ -106,7 +107,7 @@ for (let n = 0; n < lookups; n++) {
   const send = new Map<string, number>()
   let line = ''
   let sent = 0
-  for await (const e of from.host.dht.findProviders(r.key, { signal: AbortSignal.timeout(30_000) })) {
+  for await (const e of from.host.dht.findProviders(r.key, { signal: timeoutSignal(30_000) })) {
     const now = performance.now() - t
     if (e.name === 'DIAL_PEER') dial.set(e.peer.toString(), { at: now, connected: from.host.libp2p.getConnections(e.peer).length > 0 })
     else if (e.name === 'SEND_QUERY') { send.set(e.to.toString(), now); sent++ }

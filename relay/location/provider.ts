@@ -14,6 +14,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 import type { ComponentLogger } from '../../common/logger.js'
 import { locationKey, tokenIdToHex } from './key.js'
 import { errorMessage } from '../p2p/abort.js'
+import { timeoutSignal } from '../../common/abort.js'
 
 /** The part of libp2p's content routing the provider uses. */
 export interface ProvideRouting {
@@ -158,7 +159,7 @@ class LocationProvider implements Provider {
   }
 
   #signal (options?: { signal?: AbortSignal }): AbortSignal {
-    const signals = [AbortSignal.timeout(this.#timeout)]
+    const signals = [timeoutSignal(this.#timeout)]
     if (options?.signal !== undefined) signals.push(options.signal)
     if (this.#controller !== undefined) signals.push(this.#controller.signal)
     return AbortSignal.any(signals)

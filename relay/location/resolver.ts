@@ -19,6 +19,7 @@ import { TtlCache } from './cache.js'
 import { locationKey, tokenIdToHex } from './key.js'
 import { CustodianLookupError, NoHolderReachableError, UnknownTokenError } from './errors.js'
 import type { ProviderFoundEvent, ResolveEvent } from './events.js'
+import { timeoutSignal } from '../../common/abort.js'
 
 /** The chain's answer to "which country is the custodian of this token" (the `Token` query). */
 export interface CustodianLookup {
@@ -155,7 +156,7 @@ class LocationResolver implements Resolver {
   }
 
   #step (ms: number, signal?: AbortSignal): AbortSignal {
-    const signals = [this.#shutdown.signal, AbortSignal.timeout(ms)]
+    const signals = [this.#shutdown.signal, timeoutSignal(ms)]
     if (signal !== undefined) signals.push(signal)
     return AbortSignal.any(signals)
   }

@@ -8,6 +8,7 @@ import type { Connection, PeerId } from '@libp2p/interface'
 import type { ComponentLogger } from '../../common/logger.js'
 import type { PeerRegistry, RegisteredNode } from './registry.js'
 import { errorMessage } from './abort.js'
+import { timeoutSignal } from '../../common/abort.js'
 
 /** Registered peers the bootstrapper dials until this many are connected (the DHT finds the rest). */
 export const DEFAULT_BOOTSTRAP_MAX_PEERS = 16
@@ -126,7 +127,7 @@ export class RegistryBootstrapper {
         const id = conn.remotePeer.toString()
         if (registry.get(id) === undefined) {
           this.#log.info({ peerId: id }, 'hanging up a peer that is no longer registered')
-          await network.hangUp(conn.remotePeer, { signal: AbortSignal.any([signal, AbortSignal.timeout(this.#dialTimeoutMs)]) })
+          await network.hangUp(conn.remotePeer, { signal: AbortSignal.any([signal, timeoutSignal(this.#dialTimeoutMs)]) })
             .catch((err: unknown) => { this.#log.warn({ peerId: id, err: errorMessage(err) }, 'hang-up failed') })
         } else {
           connected.add(id)
@@ -149,7 +150,7 @@ export class RegistryBootstrapper {
         const node = queue.shift()
         if (node === undefined) return
         try {
-          await network.dial(dialableAddresses(node), { signal: AbortSignal.any([signal, AbortSignal.timeout(this.#dialTimeoutMs)]) })
+          await network.dial(dialableAddresses(node), { signal: AbortSignal.any([signal, timeoutSignal(this.#dialTimeoutMs)]) })
           budget--
         } catch (err) {
           this.#log.debug({ peerId: node.peerId, err: (err as Error).message }, 'bootstrap dial failed')

@@ -7,6 +7,7 @@
 import type { ComponentLogger } from '../../common/logger.js'
 import { BaseRegistry, type RegisteredNode } from './registry.js'
 import { errorMessage, raceSignal } from './abort.js'
+import { timeoutSignal } from '../../common/abort.js'
 
 /** Where the registered nodes come from (the daemon backs it with the chain client's `Nodes`). */
 export interface NodeSource {
@@ -103,7 +104,7 @@ export class ChainPeerRegistry extends BaseRegistry {
     if (parent === undefined || parent.aborted) return
     clearTimeout(this.#retry)
     try {
-      const signal = AbortSignal.any([parent, AbortSignal.timeout(this.#timeoutMs)])
+      const signal = AbortSignal.any([parent, timeoutSignal(this.#timeoutMs)])
       // the source may ignore the signal: the time-out must bite anyway
       const nodes = await raceSignal(this.#source.listNodes({ signal }), signal)
       const change = this.replace(nodes)

@@ -21,6 +21,7 @@ import type { PeerRegistry } from '../p2p/registry.js'
 import type { Resolver } from '../location/resolver.js'
 import type { RelayClient, RelayService } from './api.js'
 import { CustodianStreamError, CustodianUnreachableError, NoDiscoveryPeerError, StreamTimeoutError } from './errors.js'
+import { timeoutSignal } from '../../common/abort.js'
 
 export const DEFAULT_DIAL_TIMEOUT_MS = 5_000
 /** Longest silence between two response frames before the custodian counts as failed. */
@@ -86,7 +87,7 @@ class Client implements RelayClient {
 
   async #alternatives (tokenId: Uint8Array, failed: string): Promise<string[]> {
     try {
-      return await this.holders(tokenId, { exclude: [failed], signal: AbortSignal.timeout(this.#dialTimeout) })
+      return await this.holders(tokenId, { exclude: [failed], signal: timeoutSignal(this.#dialTimeout) })
     } catch {
       return []
     }
@@ -108,7 +109,7 @@ class Client implements RelayClient {
   async #dial (peerId: string, signal?: AbortSignal): Promise<Stream> {
     const node = this.#c.registry.get(peerId)
     if (node === undefined) throw new Error(`peer ${peerId} is not registered`)
-    const dialSignal = AbortSignal.any([AbortSignal.timeout(this.#dialTimeout), ...(signal === undefined ? [] : [signal])])
+    const dialSignal = AbortSignal.any([timeoutSignal(this.#dialTimeout), ...(signal === undefined ? [] : [signal])])
     const id = this.#peerIdOf(peerId)
     // a warm connection: a new stream on it, without parsing and merging the registered addresses again
     // one protocol and the requester writes first: the protocol name travels with the request
@@ -146,7 +147,7 @@ class Client implements RelayClient {
       arm()
       try {
         stream.send(requestFrameBytes({ kind: 'retrieve', request }))
-        await stream.close({ signal: AbortSignal.timeout(this.#frameTimeout) })
+        await stream.close({ signal: timeoutSignal(this.#frameTimeout) })
       } catch (err) {
         throw new CustodianStreamError(`could not send the request to ${custodianPeerId}: ${(err as Error).message}`, custodianPeerId, await this.#alternatives(tokenId, custodianPeerId))
       }
@@ -188,7 +189,7 @@ class Client implements RelayClient {
     const node = this.#c.registry.get(target)
     if (node === undefined || node.country !== homeCountry) throw new NoDiscoveryPeerError(`${target} is not a registered peer of ${homeCountry}`)
     if (target === this.#self && this.#c.local !== undefined) return await this.#c.local.discoverLocal(request, options)
-    const signal = AbortSignal.any([AbortSignal.timeout(this.#discoverTimeout), ...(options.signal === undefined ? [] : [options.signal])])
+    const signal = AbortSignal.any([timeoutSignal(this.#discoverTimeout), ...(options.signal === undefined ? [] : [options.signal])])
     let stream: Stream
     try {
       stream = await this.#dial(target, signal)

@@ -23,6 +23,7 @@ import { RelayServiceStoppedError, StreamLimitError, StreamTimeoutError } from '
 import { reason } from './reasons.js'
 import { planRetrieve, tokenIdOf, type RetrievePlan } from './retrieve.js'
 import { DEFAULT_WRITE_BATCH_BYTES, readRequestWithin, writeFrames } from './stream-io.js'
+import { timeoutSignal } from '../../common/abort.js'
 
 class Service implements RelayService {
   readonly #c: RelayServiceComponents
@@ -173,7 +174,7 @@ class Service implements RelayService {
 
   async * retrieveLocal (request: SignedRequest, options: { signal?: AbortSignal } = {}): AsyncGenerator<Uint8Array, void, undefined> {
     if (!this.#started) throw new RelayServiceStoppedError('the relay service is not started')
-    const signal = AbortSignal.any([this.#shutdown.signal, AbortSignal.timeout(this.#init.responseTimeoutMs), ...(options.signal === undefined ? [] : [options.signal])])
+    const signal = AbortSignal.any([this.#shutdown.signal, timeoutSignal(this.#init.responseTimeoutMs), ...(options.signal === undefined ? [] : [options.signal])])
     const ctx = this.#context(signal)
     const { frames, plan } = await this.#retrieve(request, this.#c.identity.peerId, ctx)
     try {
@@ -187,7 +188,7 @@ class Service implements RelayService {
 
   async discoverLocal (request: SignedRequest, options: { signal?: AbortSignal } = {}): Promise<DiscoverResult> {
     if (!this.#started) throw new RelayServiceStoppedError('the relay service is not started')
-    const signal = AbortSignal.any([this.#shutdown.signal, AbortSignal.timeout(this.#init.responseTimeoutMs), ...(options.signal === undefined ? [] : [options.signal])])
+    const signal = AbortSignal.any([this.#shutdown.signal, timeoutSignal(this.#init.responseTimeoutMs), ...(options.signal === undefined ? [] : [options.signal])])
     const ctx = this.#context(signal)
     try {
       return await answerDiscover(request, this.#c.identity.peerId, ctx)
@@ -198,7 +199,7 @@ class Service implements RelayService {
 
   async #serve (stream: Stream, peerId: string): Promise<void> {
     const started = performance.now()
-    const response = AbortSignal.any([this.#shutdown.signal, AbortSignal.timeout(this.#init.responseTimeoutMs)])
+    const response = AbortSignal.any([this.#shutdown.signal, timeoutSignal(this.#init.responseTimeoutMs)])
     const ctx = this.#context(response)
     let kind = 'unknown'
     try {

@@ -7,6 +7,7 @@ import type { Stream } from '@libp2p/interface'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { readRequestFrame, type RequestFrame } from '../protocol/index.js'
 import { StreamTimeoutError } from './errors.js'
+import { timeoutSignal } from '../../common/abort.js'
 
 /** Minimal slice of a libp2p stream used here (eases fakes in tests). */
 export type FrameStream = Pick<Stream, 'send' | 'onDrain' | 'close' | 'abort' | 'status'> & AsyncIterable<Uint8Array | { subarray: () => Uint8Array }>
@@ -52,7 +53,7 @@ export async function writeFrames (
     batch = []
     batched = 0
     if (!stream.send(data)) {
-      const drain = AbortSignal.any([options.signal, AbortSignal.timeout(options.drainTimeoutMs)])
+      const drain = AbortSignal.any([options.signal, timeoutSignal(options.drainTimeoutMs)])
       try {
         await stream.onDrain({ signal: drain })
       } catch (err) {
@@ -70,6 +71,6 @@ export async function writeFrames (
   }
   options.signal.throwIfAborted()
   await flush()
-  await stream.close({ signal: AbortSignal.any([options.signal, AbortSignal.timeout(options.drainTimeoutMs)]) })
+  await stream.close({ signal: AbortSignal.any([options.signal, timeoutSignal(options.drainTimeoutMs)]) })
   return bytes
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import type { CliContext } from '../context.js'
 import type { DecisionRecord } from '../../../policies/engine/index.js'
 import { InvalidInputError } from '../../../common/errors.js'
+import { timeoutSignal } from '../../../common/abort.js'
 
 export const DEFAULT_DRY_RUN_LIMIT = 1000
 const FETCH_TIMEOUT_MS = 30_000
@@ -18,7 +19,7 @@ export async function fetchDecisions (node: string, code: string, apiKey: string
   url.searchParams.set('limit', String(limit))
   let res: Response
   try {
-    res = await fetch(url, { headers: { authorization: `Bearer ${apiKey}`, accept: 'application/json' }, signal: options?.signal ?? AbortSignal.timeout(FETCH_TIMEOUT_MS) })
+    res = await fetch(url, { headers: { authorization: `Bearer ${apiKey}`, accept: 'application/json' }, signal: options?.signal ?? timeoutSignal(FETCH_TIMEOUT_MS) })
   } catch (err) {
     throw new DecisionFetchError(`cannot reach ${url.origin}: ${err instanceof Error ? err.message : String(err)}`)
   }

@@ -17,13 +17,14 @@ import {
   BlockStoreReader, readGenesis, readValidatorKey, timestamp, dataHash, hashHeader, CHAIN_DB_FILE
 } from '../../../chain/engine/index.js'
 import { writeLedgerHome, type LedgerHome } from './harness.js'
+import { timeoutSignal } from '../../../common/abort.js'
 
 const ROUNDS = 20
 const registry = createLedgerRegistry()
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
 
 async function rpc (url: string, method: string, params: Record<string, unknown>): Promise<any> {
-  const res = await fetch(url, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }), signal: AbortSignal.timeout(5000) })
+  const res = await fetch(url, { method: 'POST', body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }), signal: timeoutSignal(5000) })
   return await res.json()
 }
 

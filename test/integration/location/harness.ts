@@ -18,6 +18,7 @@ import {
 import {
   createProvider, createResolver, tokenIdToHex, type Provider, type Resolver, type ResolverInit
 } from '../../../relay/location/index.js'
+import { timeoutSignal } from '../../../common/abort.js'
 
 export const HOLDER_PROTOCOL = '/healthrelay/test/holder/1.0.0'
 
@@ -105,7 +106,7 @@ async function readAll (stream: Stream, signal: AbortSignal): Promise<Uint8Array
 
 /** Asks the peer at the other end of `stream` whether it holds `tokenId`. */
 export async function askHolds (stream: Stream, tokenId: Uint8Array, timeoutMs = 5_000): Promise<boolean> {
-  const signal = AbortSignal.timeout(timeoutMs)
+  const signal = timeoutSignal(timeoutMs)
   const reading = readAll(stream, signal)
   stream.send(new TextEncoder().encode(tokenIdToHex(tokenId)))
   await stream.close({ signal })
@@ -114,7 +115,7 @@ export async function askHolds (stream: Stream, tokenId: Uint8Array, timeoutMs =
 }
 
 async function serveHolds (peer: TestPeer, stream: Stream): Promise<void> {
-  const signal = AbortSignal.timeout(5_000)
+  const signal = timeoutSignal(5_000)
   const request = new TextDecoder().decode(await readAll(stream, signal))
   stream.send(new TextEncoder().encode(peer.held.has(request) ? 'yes' : 'no'))
   await stream.close({ signal })
@@ -202,7 +203,7 @@ export async function createNetwork (init: NetworkInit): Promise<TestNetwork> {
       if (first === undefined) throw new Error('a token needs a holder')
       custodians.set(tokenIdToHex(tokenId), first.spec.country)
       for (const holder of holders) holder.held.add(tokenIdToHex(tokenId))
-      await Promise.all(holders.map(async (holder) => { await holder.provider.provide(tokenId, { signal: AbortSignal.timeout(20_000) }) }))
+      await Promise.all(holders.map(async (holder) => { await holder.provider.provide(tokenId, { signal: timeoutSignal(20_000) }) }))
       return tokenId
     },
     stop: async () => {

@@ -10,6 +10,7 @@ import { silentLogger } from '../../../common/logger.js'
 import { createP2pHost, StaticPeerRegistry, type P2pHost } from '../../../relay/p2p/index.js'
 import { tokenIdToHex, type ResolveEvent } from '../../../relay/location/index.js'
 import { askHolds, createNetwork, routingTableSize, waitFor, HOLDER_PROTOCOL, type TestNetwork, type TestPeer } from './harness.js'
+import { timeoutSignal } from '../../../common/abort.js'
 
 const SPECS = [
   { name: 'de1', country: 'DE', role: 'custodian' }, { name: 'de2', country: 'DE', role: 'custodian' }, { name: 'de3', country: 'DE', role: 'replica' },
@@ -30,7 +31,7 @@ const peer = (name: string): TestPeer => {
 /** The events of a fresh resolution, up to the first provider when `untilProvider`. */
 async function collect (p: TestPeer, tokenId: Uint8Array, untilProvider = false): Promise<ResolveEvent[]> {
   const events: ResolveEvent[] = []
-  for await (const e of p.resolver.resolve(tokenId, { signal: AbortSignal.timeout(15_000), fresh: true })) {
+  for await (const e of p.resolver.resolve(tokenId, { signal: timeoutSignal(15_000), fresh: true })) {
     events.push(e)
     if (untilProvider && e.name === 'PROVIDER') break
   }
@@ -42,7 +43,7 @@ async function reachHolder (p: TestPeer, tokenId: Uint8Array): Promise<string> {
   if (p.held.has(tokenIdToHex(tokenId))) return p.peerId // a holder reads its own store
   const exclude: string[] = []
   for (let i = 0; i < 6; i++) {
-    const { stream, peerId } = await p.resolver.connectToHolder(tokenId, HOLDER_PROTOCOL, { signal: AbortSignal.timeout(15_000), exclude })
+    const { stream, peerId } = await p.resolver.connectToHolder(tokenId, HOLDER_PROTOCOL, { signal: timeoutSignal(15_000), exclude })
     let holds: boolean
     try {
       holds = await askHolds(stream, tokenId)
@@ -100,7 +101,7 @@ describe('location on a 12-peer network', () => {
     const first = tokens[0]
     if (first === undefined) throw new Error('no token')
     const intruder = peer('fr1')
-    await intruder.provider.provide(first.id, { signal: AbortSignal.timeout(20_000) })
+    await intruder.provider.provide(first.id, { signal: timeoutSignal(20_000) })
     const events = await collect(peer('us1'), first.id)
     expect(events).toContainEqual(expect.objectContaining({ name: 'IGNORED_PROVIDER', peerId: intruder.peerId, reason: 'other-country', country: 'FR' }))
     const providers = events.filter((e) => e.name === 'PROVIDER')
@@ -126,13 +127,13 @@ describe('location on a 12-peer network', () => {
       if (outsiderAddr === undefined || targetAddr === undefined) throw new Error('no address')
       // the Noise initiator may finish its half of the handshake, but the target refuses the
       // connection before any protocol runs on it
-      await expect(outsider.libp2p.dialProtocol(targetAddr, HOLDER_PROTOCOL, { signal: AbortSignal.timeout(5_000) })).rejects.toThrow()
-      await expect(outsider.libp2p.services.ping.ping(targetAddr, { signal: AbortSignal.timeout(5_000) })).rejects.toThrow()
-      await expect(target.host.libp2p.dial(outsiderAddr, { signal: AbortSignal.timeout(5_000) })).rejects.toThrow()
+      await expect(outsider.libp2p.dialProtocol(targetAddr, HOLDER_PROTOCOL, { signal: timeoutSignal(5_000) })).rejects.toThrow()
+      await expect(outsider.libp2p.services.ping.ping(targetAddr, { signal: timeoutSignal(5_000) })).rejects.toThrow()
+      await expect(target.host.libp2p.dial(outsiderAddr, { signal: timeoutSignal(5_000) })).rejects.toThrow()
       // without the peer id in the address, the handshake reveals it and the gater refuses it
       const bare = outsiderAddr.decapsulateCode(421)
-      await expect(target.host.libp2p.dial(bare, { signal: AbortSignal.timeout(5_000) })).rejects.toThrow()
-      await expect(target.host.libp2p.dialProtocol(outsiderId, HOLDER_PROTOCOL, { signal: AbortSignal.timeout(5_000) })).rejects.toThrow()
+      await expect(target.host.libp2p.dial(bare, { signal: timeoutSignal(5_000) })).rejects.toThrow()
+      await expect(target.host.libp2p.dialProtocol(outsiderId, HOLDER_PROTOCOL, { signal: timeoutSignal(5_000) })).rejects.toThrow()
       await waitFor(() => outsider.libp2p.getConnections().length === 0, 10_000, 'the outsider to hold no connection')
       for (const p of net.peers) expect(p.host.libp2p.getConnections(outsiderId)).toHaveLength(0)
       // and it never gets into a DHT routing table
@@ -177,7 +178,7 @@ describe('location on a 12-peer network', () => {
     await waitFor(() => removed.host.libp2p.getConnections().length > 0, 20_000, 'es1 to have connections')
     net.registry.set(net.registry.nodes().filter((n) => n.peerId !== removed.peerId))
     await waitFor(() => net.peers.every((p) => !p.host.isStarted || p.host.libp2p.getConnections(removed.host.peerId).length === 0), 10_000, 'every peer to hang up es1')
-    await expect(peer('de1').host.libp2p.dialProtocol(removed.host.peerId, HOLDER_PROTOCOL, { signal: AbortSignal.timeout(5_000) })).rejects.toThrow()
+    await expect(peer('de1').host.libp2p.dialProtocol(removed.host.peerId, HOLDER_PROTOCOL, { signal: timeoutSignal(5_000) })).rejects.toThrow()
     const esToken = tokens.find((t) => t.holders[0] === removed)
     if (esToken === undefined) throw new Error('no token')
     const events = await collect(peer('fr1'), esToken.id)
