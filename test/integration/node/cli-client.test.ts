@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
@@ -208,6 +208,29 @@ describe('healthrelay discover / record get / grant: the doctor\'s and patient\'
     expect(refused.out).toBe('')
     expect(refused.err).toContain('400 FhirValidationError')
     expect(refused.err).toContain('Observation.code: required')
+  })
+
+  it('record put of several files (a bulk import): progress per file, a refused file does not stop the others, a summary, exit 1', async () => {
+    const bulk = join(dir, 'bulk')
+    await mkdir(bulk)
+    await writeFile(join(bulk, 'a.json'), bundle)
+    await writeFile(join(bulk, 'b.json'), JSON.stringify({ resourceType: 'Observation', status: 'final' }))
+    await writeFile(join(bulk, 'c.json'), bundle)
+    await writeFile(join(bulk, 'notes.txt'), 'not FHIR')
+    const r = await cli('record', 'put', bulk, '--node', nodes.DE!.apiUrl, '--api-key', keys.DE!, '--subject', subject)
+    expect(r.code).toBe(1)
+    const ids = r.out.split('\n')
+    expect(ids).toHaveLength(2)
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{64}$/)
+    expect(r.err).toMatch(/\[1\/3\] .*a\.json: [0-9a-f]{64} stored as patient-summary/)
+    expect(r.err).toMatch(/\[2\/3\] .*b\.json: refused: .*400 FhirValidationError[^[]*Observation\.code: required/)
+    expect(r.err).toMatch(/\[3\/3\] .*c\.json: [0-9a-f]{64} stored as patient-summary/)
+    expect(r.err).toContain('ingested 2 of 3 files; 1 refused')
+    expect(r.err).not.toContain('notes.txt')
+    // a bad API key stops the import at the first file instead of refusing each
+    const denied = await cli('record', 'put', join(bulk, 'a.json'), join(bulk, 'c.json'), '--node', nodes.DE!.apiUrl, '--api-key', 'hr_wrong', '--subject', subject)
+    expect(denied.code).not.toBe(0)
+    expect(denied.err).not.toContain('[2/2]')
   })
 
   it('record get: an emergency access with a justification, with no grant in force', async () => {
