@@ -23,7 +23,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const home = mkdtempSync(join(tmpdir(), 'hr-devnet-e2e-'))
 const work = join(home, 'newcomer') // where the newcomer pastes the commands (--out files land here)
 mkdirSync(work)
-const offset = 20_000 + Math.floor(Math.random() * 20_000)
+// every port shifted stays below 65536 (the highest, the chain RPC 26657 + offset; checkPortsOffset)
+const offset = 20_000 + Math.floor(Math.random() * 18_000)
 afterAll(() => { rmSync(home, { recursive: true, force: true }) })
 
 interface Run { child: ChildProcess, out: () => string, stdout: () => string, stderr: () => string, exit: Promise<number | null> }
