@@ -1,10 +1,18 @@
-import { describe, it, expect } from 'vitest'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { afterEach, describe, it, expect } from 'vitest'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig, parseConfig, InvalidConfigError, DEFAULT_API_LISTEN } from '../../../node/config/index.js'
 
 describe('node configuration', () => {
+  const homes: string[] = []
+  afterEach(() => { for (const h of homes.splice(0)) rmSync(h, { recursive: true, force: true }) })
+  const tempHome = (): string => {
+    const home = mkdtempSync(join(tmpdir(), 'hr-config-'))
+    homes.push(home)
+    return home
+  }
+
   it('fills documented defaults around the one required field', () => {
     const config = parseConfig({ country: 'DE' })
     expect(config.api.listen).toBe(DEFAULT_API_LISTEN)
@@ -30,7 +38,7 @@ describe('node configuration', () => {
   })
 
   it('applies environment overrides over the file', () => {
-    const home = mkdtempSync(join(tmpdir(), 'hr-config-'))
+    const home = tempHome()
     writeFileSync(join(home, 'config.json'), JSON.stringify({ country: 'FR', api: { listen: '127.0.0.1:9000' } }))
     const config = loadConfig(home, {
       HEALTHRELAY_API_LISTEN: '127.0.0.1:9100',
@@ -48,7 +56,7 @@ describe('node configuration', () => {
   })
 
   it('names the file when it is not JSON', () => {
-    const home = mkdtempSync(join(tmpdir(), 'hr-config-'))
+    const home = tempHome()
     writeFileSync(join(home, 'config.json'), '{ country: DE')
     expect(() => loadConfig(home, {})).toThrow(/config\.json[\s\S]*not valid JSON/)
   })
