@@ -15,6 +15,7 @@ import type { RecordCategory } from './category.js'
 import { categoriesOfResource, resourcesOf } from './category.js'
 import { isObject, type JsonObject } from './elements.js'
 import { RedactionImpossibleError } from './errors.js'
+import { dropBundleEntries } from '../../policies/obligations/redact.js'
 
 export interface RedactionResult {
   readonly fhir: JsonObject
@@ -27,56 +28,15 @@ function isOf (r: JsonObject, category: RecordCategory): boolean {
     (Array.isArray(r.contained) && r.contained.some((c) => isObject(c) && categoriesOfResource(c).includes(category)))
 }
 
-function keysOf (entry: JsonObject, resource: JsonObject): string[] {
-  const keys: string[] = []
-  if (typeof entry.fullUrl === 'string') {
-    keys.push(entry.fullUrl)
-    const m = /([A-Za-z]+\/[^/]+)$/.exec(entry.fullUrl)
-    if (m?.[1] !== undefined && !entry.fullUrl.startsWith('urn:')) keys.push(m[1])
-  }
-  if (typeof resource.resourceType === 'string' && typeof resource.id === 'string') keys.push(`${resource.resourceType}/${resource.id}`)
-  return keys
-}
-
-function pointsTo (ref: string, dropped: ReadonlySet<string>): boolean {
-  if (dropped.has(ref)) return true
-  const m = /([A-Za-z]+\/[^/]+)$/.exec(ref)
-  return m?.[1] !== undefined && dropped.has(m[1])
-}
-
-const REMOVED = Symbol('removed')
-
-/** A copy of `v` without references to removed entries and without narratives. */
-function scrub (v: unknown, dropped: ReadonlySet<string>): unknown {
-  if (Array.isArray(v)) return v.map((x) => scrub(x, dropped)).filter((x) => x !== REMOVED)
-  if (!isObject(v)) return v
-  if (typeof v.reference === 'string' && pointsTo(v.reference, dropped)) return REMOVED
-  const out: JsonObject = {}
-  for (const [k, x] of Object.entries(v)) {
-    if (k === 'text' && isObject(x) && 'div' in x) continue
-    const y = scrub(x, dropped)
-    if (y !== REMOVED) out[k] = y
-  }
-  return out
-}
-
 /** Removes the resources of `category` from a FHIR record; throws RedactionImpossibleError when it cannot. */
 export function redactRecordCategory (fhir: unknown, category: RecordCategory): RedactionResult {
   if (!isObject(fhir)) throw new RedactionImpossibleError(category, 'the record is not a FHIR resource')
   let out: JsonObject = fhir
   let removed = 0
   if (fhir.resourceType === 'Bundle' && Array.isArray(fhir.entry)) {
-    const dropped = new Set<string>()
-    const kept: unknown[] = []
-    for (const e of fhir.entry) {
-      if (isObject(e) && isObject(e.resource) && isOf(e.resource, category)) {
-        for (const k of keysOf(e, e.resource)) dropped.add(k)
-        removed++
-      } else {
-        kept.push(e)
-      }
-    }
-    if (removed > 0) out = scrub({ ...fhir, entry: kept }, dropped) as JsonObject
+    const r = dropBundleEntries(fhir, (resource) => isOf(resource, category))
+    out = r.fhir as JsonObject
+    removed = r.removed
   }
   for (const r of resourcesOf(out)) {
     if (categoriesOfResource(r).includes(category)) {

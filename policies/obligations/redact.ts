@@ -52,6 +52,28 @@ function scrub (v: unknown, dropped: ReadonlySet<string>): unknown {
   return out
 }
 
+/**
+ * Drops from a Bundle every entry whose resource `drop` selects, then removes the references to
+ * them and (when anything went) every narrative: the mechanism behind `redact:<category>`, shared
+ * with the node's own labelling (node/fhir/redact.ts). Not a Bundle or nothing selected: unchanged.
+ */
+export function dropBundleEntries (bundle: Json, drop: (resource: Json) => boolean): RedactResult {
+  const entries = Array.isArray(bundle.entry) ? bundle.entry as unknown[] : []
+  const dropped = new Set<string>()
+  const kept: unknown[] = []
+  for (const e of entries) {
+    const r = typeof e === 'object' && e !== null ? (e as Json).resource : undefined
+    if (typeof r === 'object' && r !== null && drop(r as Json)) {
+      for (const k of keysOf(e as Json, r as Json)) dropped.add(k)
+    } else {
+      kept.push(e)
+    }
+  }
+  const removed = entries.length - kept.length
+  if (removed === 0) return { fhir: bundle, removed: 0 }
+  return { fhir: scrub({ ...bundle, entry: kept }, dropped), removed }
+}
+
 /** Drops the entries of a category from a Bundle (a lone resource of the category gives `undefined`). */
 export function redactCategory (fhir: unknown, category: Category): RedactResult {
   if (typeof fhir !== 'object' || fhir === null) return { fhir, removed: 0 }
@@ -59,18 +81,5 @@ export function redactCategory (fhir: unknown, category: Category): RedactResult
   if (root.resourceType !== 'Bundle') {
     return categoryOfResource(root) === category ? { fhir: undefined, removed: 1 } : { fhir, removed: 0 }
   }
-  const entries = Array.isArray(root.entry) ? root.entry as Json[] : []
-  const dropped = new Set<string>()
-  const kept: Json[] = []
-  for (const e of entries) {
-    const r = e.resource
-    if (typeof r === 'object' && r !== null && categoryOfResource(r) === category) {
-      for (const k of keysOf(e, r as Json)) dropped.add(k)
-    } else {
-      kept.push(e)
-    }
-  }
-  const removed = entries.length - kept.length
-  if (removed === 0) return { fhir, removed: 0 }
-  return { fhir: scrub({ ...root, entry: kept }, dropped), removed }
+  return dropBundleEntries(root, (r) => categoryOfResource(r) === category)
 }
