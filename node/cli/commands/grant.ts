@@ -30,7 +30,7 @@ export async function readPatientKeyFile (path: string): Promise<PatientKey> {
 const list = (v: string | undefined): string[] => v === undefined ? [] : v.split(',').map((s) => s.trim()).filter((s) => s !== '')
 
 /** `Authorization: Patient …` for this node: fetches a challenge and signs it with the patient's key. */
-async function patientAuth (base: string, key: PatientKey): Promise<string> {
+export async function patientAuth (base: string, key: PatientKey): Promise<string> {
   const { callNode, requireOk } = await import('./record-common.js')
   const { patientAuthorization } = await import('../../services/patient-auth.js')
   const res = await requireOk(await callNode(`${base}/v1/auth/challenge?subject=${key.address}`, {}))

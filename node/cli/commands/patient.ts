@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import type { Command } from 'commander'
 import { InvalidInputError } from '../../../common/errors.js'
 import type { CliContext } from '../context.js'
-import { readPatientKeyFile, type PatientKey } from './grant.js'
+import { patientAuth, readPatientKeyFile } from './grant.js'
 import type { AccessDetails, PatientKeys } from './patient-answers.js'
 
 async function readPatientKeys (path: string): Promise<PatientKeys> {
@@ -15,16 +15,6 @@ async function readPatientKeys (path: string): Promise<PatientKeys> {
   }
   const privateKey = new Uint8Array(Buffer.from(o.x25519PrivateKey, 'hex'))
   return { ...key, x25519: { privateKey, publicKey: x25519.getPublicKey(privateKey) } }
-}
-
-/** `Authorization: Patient …` for this node: a fresh challenge signed with the patient's chain key. */
-async function authorize (base: string, key: PatientKey): Promise<string> {
-  const { callNode, requireOk } = await import('./record-common.js')
-  const { patientAuthorization } = await import('../../services/patient-auth.js')
-  const res = await requireOk(await callNode(`${base}/v1/auth/challenge?subject=${key.address}`, {}))
-  const ch = await res.json() as { nonce?: unknown, nodeId?: unknown }
-  if (typeof ch.nonce !== 'string' || typeof ch.nodeId !== 'string') throw new InvalidInputError('the node\'s challenge lacks nonce or nodeId')
-  return patientAuthorization(ch.nodeId, key.address, ch.nonce, key.privateKey)
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
@@ -68,7 +58,7 @@ export function registerPatient (program: Command, ctx: CliContext): void {
       const offset = count(opts.offset, '--offset', 0, Number.MAX_SAFE_INTEGER) ?? 0
       const limit = count(opts.limit, '--limit', 1, 1000) ?? 100
       const key = await readPatientKeys(opts.key)
-      const auth = await authorize(base, key)
+      const auth = await patientAuth(base, key)
       const res = await requireOk(await callNode(`${base}/v1/subjects/${key.address}/access-log?offset=${offset}&limit=${limit}`, { headers: { authorization: auth } }))
       const { accessLogAnswer, unseal } = await import('./patient-answers.js')
       const parsed = accessLogAnswer.safeParse(await res.json())
@@ -100,7 +90,7 @@ export function registerPatient (program: Command, ctx: CliContext): void {
       const after = count(opts.after, '--after', 0, Number.MAX_SAFE_INTEGER)
       const limit = count(opts.limit, '--limit', 1, 500) ?? 100
       const key = await readPatientKeyFile(opts.key)
-      const auth = await authorize(base, key)
+      const auth = await patientAuth(base, key)
       const query = `limit=${limit}${after !== undefined ? `&after=${after}` : ''}`
       const res = await requireOk(await callNode(`${base}/v1/subjects/${key.address}/inbox?${query}`, { headers: { authorization: auth } }))
       const { inboxAnswer } = await import('./patient-answers.js')
