@@ -16,6 +16,13 @@ export interface EnvelopeWriterInit {
   header: RetrieveHeaderInit
   /** The ciphertext segments as stored (blob segments); omitted for a refusal. */
   segments?: AsyncIterable<Uint8Array> | Iterable<Uint8Array>
+  /**
+   * SHA-256 of the concatenated `segments`, when the custodian already knows it (the stored record's,
+   * computed once at ingestion): signed as is, the segments are not hashed again. It must be the
+   * hash of exactly the bytes streamed; a requester recomputes it and rejects a mismatch. Omitted
+   * (content transformed for this retrieval, or not known): computed while streaming.
+   */
+  ciphertextHash?: Uint8Array
   /** The exact RetrieveRequest payload bytes that were verified. */
   requestPayloadBytes: Uint8Array
   custodianPeerId: string
@@ -27,18 +34,21 @@ export interface EnvelopeWriterInit {
 export async function * writeEnvelope (init: EnvelopeWriterInit, options?: { signal?: AbortSignal }): AsyncGenerator<Uint8Array, void, undefined> {
   const headerBytes = encodeRetrieveHeader(init.header)
   yield encodeFrame(encodeResponseFrame({ kind: 'header', bytes: headerBytes }))
-  const ciphertextHash = createHash('sha256')
-  if (init.header.status === 'OK' && init.segments !== undefined) {
-    for await (const segment of init.segments) {
+  const segments = init.header.status === 'OK' ? init.segments : undefined
+  const known = segments === undefined ? undefined : init.ciphertextHash
+  // hashed here only when not known (a refusal: the hash of no bytes)
+  const hash = known === undefined ? createHash('sha256') : undefined
+  if (segments !== undefined) {
+    for await (const segment of segments) {
       options?.signal?.throwIfAborted()
-      ciphertextHash.update(segment)
+      hash?.update(segment)
       yield segmentFrameBytes(segment)
     }
   }
   const trailer = signTrailer({
     requestHash: sha256(init.requestPayloadBytes),
     headerHash: sha256(headerBytes),
-    ciphertextHash: plain(ciphertextHash.digest()),
+    ciphertextHash: hash === undefined ? known ?? new Uint8Array(0) : plain(hash.digest()),
     commitment: init.header.commitment ?? new Uint8Array(0),
     tokenId: init.header.tokenId,
     custodianPeerId: init.custodianPeerId,
