@@ -37,6 +37,11 @@ export interface NewRecord {
   readonly supersedes?: string
   /** Sensitive categories inside the record other than its own (node/fhir deriveCategory's `sensitive`). */
   readonly contains?: readonly RecordCategory[]
+  /**
+   * SHA-256 of the blob's ciphertext segments (the blob without its header), lower-case hex: what a
+   * retrieval's signed trailer commits to. Absent: computed by the record's first full retrieval.
+   */
+  readonly ciphertextHash?: string
   /** The record's key block wrapped under the KEK (relay/crypto encodeWrappedSecret). */
   readonly wrappedKey: Uint8Array
   readonly kekId: string
@@ -56,13 +61,15 @@ export interface StoredRecord {
   readonly supersedes: string | undefined
   /** Sensitive categories inside the record other than its own; empty for rows stored before they were kept. */
   readonly contains: readonly RecordCategory[]
+  /** SHA-256 of the ciphertext segments (hex); undefined for rows stored before it was kept and not yet retrieved in full. */
+  readonly ciphertextHash: string | undefined
   readonly createdAt: number
   readonly updatedAt: number
 }
 
 interface Row {
   token_id: string, subject: string, category: string, media_type: string, plaintext_bytes: number, blob_hash: string
-  blob_bytes: number, commitment: string, status: RecordStatus, supersedes: string | null, contains: string, created_at: number, updated_at: number
+  blob_bytes: number, commitment: string, status: RecordStatus, supersedes: string | null, contains: string, ciphertext_hash: string | null, created_at: number, updated_at: number
 }
 
 function toRecord (r: Row): StoredRecord {
@@ -78,6 +85,7 @@ function toRecord (r: Row): StoredRecord {
     status: r.status,
     supersedes: r.supersedes ?? undefined,
     contains: containsOf(r.contains),
+    ciphertextHash: r.ciphertext_hash ?? undefined,
     createdAt: r.created_at,
     updatedAt: r.updated_at
   }
@@ -98,12 +106,13 @@ export function insertRecord (db: Db, r: NewRecord): void {
   checkCategory(r.category)
   const contains = [...new Set(r.contains ?? [])].map(checkCategory).filter((c) => c !== r.category)
   if (r.supersedes !== undefined) hex32('supersedes', r.supersedes)
+  if (r.ciphertextHash !== undefined) hex32('ciphertextHash', r.ciphertextHash)
   if (getRecord(db, r.tokenId) !== undefined) throw new RecordExistsError(`record ${r.tokenId} exists`)
   db.transaction(() => {
     stmt(db, `INSERT INTO records (token_id, subject, category, media_type, plaintext_bytes, blob_hash, blob_bytes,
-      commitment, status, supersedes, contains, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+      commitment, status, supersedes, contains, ciphertext_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
       .run(r.tokenId, r.subject, r.category, r.mediaType, r.plaintextBytes, r.blobHash, r.blobBytes, r.commitment,
-        r.status, r.supersedes ?? null, JSON.stringify(contains), r.at, r.at)
+        r.status, r.supersedes ?? null, JSON.stringify(contains), r.ciphertextHash ?? null, r.at, r.at)
     stmt(db, 'INSERT INTO record_keys (token_id, wrapped_key, kek_id) VALUES (?, ?, ?)')
       .run(r.tokenId, Buffer.from(r.wrappedKey), r.kekId)
   })()
@@ -143,6 +152,18 @@ export function setRecordStatus (db: Db, tokenId: string, status: RecordStatus, 
     stmt(db, 'UPDATE records SET status = ?, updated_at = ? WHERE token_id = ?').run(status, at, tokenId)
     return { ...r, status, updatedAt: at }
   })()
+}
+
+/**
+ * Keeps the ciphertext hash of a record stored before it was kept, once a full read of its blob
+ * `blobHash` computed it. Only fills an empty column of a row that still points at that blob (a
+ * kept hash is never replaced); returns whether it was written.
+ */
+export function setCiphertextHash (db: Db, tokenId: string, blobHash: string, ciphertextHash: string): boolean {
+  hex32('ciphertextHash', ciphertextHash)
+  const info = stmt(db, 'UPDATE records SET ciphertext_hash = ? WHERE token_id = ? AND blob_hash = ? AND ciphertext_hash IS NULL')
+    .run(ciphertextHash, tokenId, blobHash)
+  return info.changes > 0
 }
 
 export interface WrappedRecordKey {

@@ -136,7 +136,16 @@ CREATE INDEX access_queue_unbatched ON access_queue (batch, id);
  */
 const V2 = `ALTER TABLE records ADD COLUMN contains TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(contains) AND json_type(contains) = 'array');`
 
+/**
+ * Version 3: the SHA-256 of a record's ciphertext segments (the blob without its 20-byte header:
+ * exactly the bytes a retrieval relays and its signed trailer commits to), lower-case hex, computed
+ * once at ingestion so that a retrieval need not hash the whole record again. NULL for rows stored
+ * before it: such a record's first complete retrieval computes it (node/relay-adapters/records.ts).
+ */
+const V3 = `ALTER TABLE records ADD COLUMN ciphertext_hash TEXT CHECK (ciphertext_hash IS NULL OR length(ciphertext_hash) = 64);`
+
 export const STORAGE_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'records, keys, enrolments, restrictions, outbox, decisions, inbox, access queue', up: (db: Db): void => { db.exec(V1) } },
-  { version: 2, name: 'records.contains: sensitive categories inside a record', up: (db: Db): void => { db.exec(V2) } }
+  { version: 2, name: 'records.contains: sensitive categories inside a record', up: (db: Db): void => { db.exec(V2) } },
+  { version: 3, name: 'records.ciphertext_hash: SHA-256 of the stored ciphertext segments', up: (db: Db): void => { db.exec(V3) } }
 ]

@@ -19,7 +19,7 @@ describe('records.contains', () => {
     migrate(db, STORAGE_COMPONENT, STORAGE_MIGRATIONS.slice(0, 1))
     db.prepare(`INSERT INTO records (token_id, subject, category, media_type, plaintext_bytes, blob_hash, blob_bytes, commitment, status, created_at, updated_at)
       VALUES (?, 'hr1old', 'patient-summary', 'application/fhir+json', 1, ?, 1, ?, 'active', 1, 1)`).run(hex('a'), hex('b'), hex('c'))
-    expect(migrate(db, STORAGE_COMPONENT, STORAGE_MIGRATIONS)).toEqual([2])
+    expect(migrate(db, STORAGE_COMPONENT, STORAGE_MIGRATIONS)).toEqual([2, 3])
     expect(getRecord(db, hex('a'))?.contains).toEqual([])
     insertRecord(db, newRecord('d', { contains: ['genomic', 'mental-health', 'genomic', 'patient-summary'] }))
     expect(getRecord(db, hex('d'))?.contains).toEqual(['genomic', 'mental-health'])
