@@ -32,6 +32,12 @@ export interface HeldRecord {
   readonly segmentBytes: number
   /** Sensitive categories found inside the record other than its own (e.g. genomic in a patient summary). */
   readonly contains?: readonly string[]
+  /**
+   * SHA-256 of the stored ciphertext segments as `segments` yields them (kept at ingestion): signed
+   * in the trailer without hashing the record again when it is relayed unchanged. Absent when not
+   * known; the envelope writer then hashes the segments as it streams them.
+   */
+  readonly ciphertextHash?: Uint8Array
 }
 
 export interface RecordSource {

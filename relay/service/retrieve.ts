@@ -33,6 +33,8 @@ export type RetrievePlan =
     readonly kind: 'release'
     readonly header: RetrieveHeaderInit
     readonly segments: AsyncIterable<Uint8Array>
+    /** SHA-256 of `segments` when known beforehand (the stored record relayed unchanged); absent: hashed while streaming. */
+    readonly ciphertextHash?: Uint8Array
     readonly requestPayload: Uint8Array
     readonly after: () => Promise<void>
   }
@@ -192,6 +194,8 @@ export async function planRetrieve (request: SignedRequest, carrierPeerId: strin
   let commitment = token.commitment
   let plaintextBytes = record.plaintextBytes
   let contentTransformed = false
+  // the stored record's hash applies only to its stored segments, never to transformed content
+  let ciphertextHash = record.ciphertextHash
   if (transforming.length > 0) {
     const t = await transformRecord(record, keys, transforming, ctx)
     if (t === undefined) {
@@ -200,6 +204,7 @@ export async function planRetrieve (request: SignedRequest, carrierPeerId: strin
     }
     ;({ segments, keys: sendKeys, commitment, plaintextBytes } = t)
     contentTransformed = true
+    ciphertextHash = undefined
   } else {
     segments = c.records.segments(record, { signal: ctx.shutdown })
   }
@@ -223,7 +228,7 @@ export async function planRetrieve (request: SignedRequest, carrierPeerId: strin
         : [])
     ])
   }
-  return { kind: 'release', header, segments, requestPayload: request.payload, after }
+  return { kind: 'release', header, segments, ...(ciphertextHash === undefined ? {} : { ciphertextHash }), requestPayload: request.payload, after }
 }
 
 function isTransforming (o: string): boolean {

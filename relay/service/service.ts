@@ -157,7 +157,7 @@ class Service implements RelayService {
     }
     const frames = writeEnvelope({
       header: plan.kind === 'release' ? plan.header : { status: plan.denial.status, reason: plan.denial.reason, tokenId: plan.tokenId },
-      ...(plan.kind === 'release' ? { segments: plan.segments } : {}),
+      ...(plan.kind === 'release' ? { segments: plan.segments, ...(plan.ciphertextHash === undefined ? {} : { ciphertextHash: plan.ciphertextHash }) } : {}),
       requestPayloadBytes: plan.requestPayload,
       custodianPeerId: this.#c.identity.peerId,
       custodianEd25519PrivateKey: this.#c.identity.ed25519PrivateKey,
