@@ -5,11 +5,11 @@
  * its mint into the outbox in ONE SQLite transaction: after a crash at any point either the record
  * and its owed mint both exist or neither does; the outbox worker mints idempotently by token id.
  */
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import type { ComponentLogger } from '../../common/logger.js'
 import { InvalidInputError } from '../../common/errors.js'
 import {
-  DEFAULT_SEGMENT_BYTES, computeCommitment, encodeRecordKeys, encodeWrappedSecret, generateRecordKeys, sealBlob, type KeyProvider
+  BLOB_HEADER_BYTES, DEFAULT_SEGMENT_BYTES, computeCommitment, encodeRecordKeys, encodeWrappedSecret, generateRecordKeys, sealBlob, type KeyProvider
 } from '../../relay/crypto/index.js'
 import { examineFhirRecord, formatIssue, isRecordCategory, type RecordCategory } from '../fhir/index.js'
 import {
@@ -100,6 +100,29 @@ export function newShareCode (): string {
   return `${chars.slice(0, 4).join('')}-${chars.slice(4, 8).join('')}-${chars.slice(8).join('')}`
 }
 
+/**
+ * A blob's bytes passed through unchanged, hashing everything after its header: the ciphertext
+ * segments a retrieval relays and its signed trailer commits to (kept with the record so that a
+ * retrieval need not hash them again). `digest` once the blob store has consumed every chunk.
+ */
+function hashSegments (blob: AsyncIterable<Uint8Array>): { chunks: AsyncGenerator<Uint8Array, void, undefined>, digest: () => string } {
+  const hash = createHash('sha256')
+  async function * chunks (): AsyncGenerator<Uint8Array, void, undefined> {
+    let header = BLOB_HEADER_BYTES
+    for await (const chunk of blob) {
+      if (header >= chunk.byteLength) {
+        header -= chunk.byteLength
+      } else {
+        hash.update(header === 0 ? chunk : chunk.subarray(header))
+        header = 0
+      }
+      yield chunk
+    }
+  }
+  // the blob store returns only after it consumed (and fsynced) every chunk
+  return { chunks: chunks(), digest: () => hash.digest('hex') }
+}
+
 export function createRecordService (c: RecordServiceComponents): RecordService {
   const log = c.logger.forComponent('node:records')
   const now = c.clock ?? Date.now
@@ -152,9 +175,10 @@ export function createRecordService (c: RecordServiceComponents): RecordService 
       const tokenBytes = new Uint8Array(randomBytes(32))
       const tokenId = Buffer.from(tokenBytes).toString('hex')
       const keys = generateRecordKeys()
-      const blob = await c.storage.blobs.put(sealBlob([record.bytes], {
+      const ciphertext = hashSegments(sealBlob([record.bytes], {
         key: keys.dataKey, noncePrefix: keys.noncePrefix, recordId: tokenBytes, segmentBytes: DEFAULT_SEGMENT_BYTES
-      }), options.signal === undefined ? {} : { signal: options.signal })
+      }))
+      const blob = await c.storage.blobs.put(ciphertext.chunks, options.signal === undefined ? {} : { signal: options.signal })
       const wrapped = await c.kek.wrap(encodeRecordKeys(keys), tokenBytes)
       const commitment = Buffer.from(computeCommitment(keys.commitmentSalt, record.bytes)).toString('hex')
       // a patient enrolled elsewhere crossed a border to be treated here: the token is how they and
@@ -167,6 +191,7 @@ export function createRecordService (c: RecordServiceComponents): RecordService 
           blobHash: blob.hash, blobBytes: blob.bytes, commitment, status: optedIn ? 'pending' : 'local',
           ...(options.supersedes !== undefined ? { supersedes: options.supersedes } : {}),
           contains,
+          ciphertextHash: ciphertext.digest(),
           wrappedKey: encodeWrappedSecret(wrapped), kekId: wrapped.keyId, at
         })
         if (optedIn) {
