@@ -1,6 +1,8 @@
 /**
- * DHT benchmark: `npm run bench -- dht [sizes] [lookups] [bootstrap peers]` (defaults `10,50,100`,
- * 100 and 8: each host dials 8 registered peers at start and learns the rest through the DHT).
+ * DHT benchmark: `npm run bench -- dht [sizes] [lookups] [bootstrap peers] [--no-settle]` (defaults
+ * `10,50,100`, 100, and the host's bootstrap default: each host keeps a connection to every
+ * registered peer up to DEFAULT_BOOTSTRAP_MAX_PEERS; pass e.g. 8 to have hosts dial 8 and learn the
+ * rest through the DHT, as a network does in its first minutes).
  *
  * For each network size, in one process on 127.0.0.1: start the hosts, wait for the routing
  * tables, mint 20 records each held by two peers of one country, then from random non-holding
@@ -14,19 +16,26 @@
  *   - memory per host (heap and RSS growth over the empty process, after GC, divided by hosts).
  */
 import { setFlagsFromString } from 'node:v8'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { runInNewContext } from 'node:vm'
 import { randomBytes } from 'node:crypto'
 import { silentLogger } from '../../common/logger.js'
 import { createResolver, locationKey, tokenIdToHex, type ProviderFinder } from '../../relay/location/index.js'
 import { buildNetwork, routingTableSize, type BenchPeer } from './network.js'
+import { DEFAULT_BOOTSTRAP_MAX_PEERS } from '../../relay/p2p/index.js'
 import { timeoutSignal } from '../../common/abort.js'
 
 setFlagsFromString('--expose-gc')
 const gc = runInNewContext('gc') as () => void
 
-const sizes = (process.argv[2] ?? '10,50,100').split(',').map(Number).filter((n) => Number.isInteger(n) && n >= 3)
-const lookups = Number(process.argv[3] ?? 100)
-const maxPeers = Number(process.argv[4] ?? 8)
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'))
+const sizes = (args[0] ?? '10,50,100').split(',').map(Number).filter((n) => Number.isInteger(n) && n >= 3)
+const lookups = Number(args[1] ?? 100)
+const maxPeers = args[2] === undefined ? undefined : Number(args[2])
+/** `--no-settle`: measure lookups right after the provides, inside the churn they cause. */
+const settle = !process.argv.includes('--no-settle')
+const SETTLE_QUIET_MS = 5_000
+const SETTLE_MAX_MS = 180_000
 const RECORDS = 20
 const PROVIDE_CONCURRENCY = 8
 
@@ -85,14 +94,16 @@ async function run (size: number): Promise<void> {
   const before = process.memoryUsage()
   const started = performance.now()
   const net = await buildNetwork(size, maxPeers)
-  // ready: every table holds a few peers and the total has stopped growing for 3 s (or 180 s; the
-  // connection count never settles while the DHT's own maintenance dials new contacts)
+  // ready: every table holds a few peers, and neither the tables nor the connections have changed
+  // for 3 s (or 180 s: with a small bootstrap the DHT's own maintenance keeps dialling new contacts)
   const target = Math.min(size - 1, 5)
   const deadline = Date.now() + 180_000
   let last = -1
   let stableSince = Date.now()
   while (Date.now() < deadline) {
-    const total = net.peers.reduce((sum, p) => sum + routingTableSize(p.host), 0)
+    // routing-table entries and open connections together: the bootstrap dials go on after the
+    // tables look full, and provides run into their handshakes otherwise
+    const total = net.peers.reduce((sum, p) => sum + routingTableSize(p.host) + 100_000 * p.host.libp2p.getConnections().length, 0)
     if (total !== last) {
       last = total
       stableSince = Date.now()
@@ -137,7 +148,31 @@ async function run (size: number): Promise<void> {
       }
     }
   }))
+  // settle: every provide's answers name new contacts, which kad-dht pings (a dial, a Noise handshake
+  // and identify on both sides) before adding them to its routing table; lookups measured inside that
+  // churn measure 100 hosts' handshakes on one event loop, not a running network's lookups. Wait
+  // until no connection has opened for SETTLE_QUIET_MS (at most SETTLE_MAX_MS), unless --no-settle.
+  let settled = NaN
+  let openedDuring = 0
+  const onOpen = (): void => { openedDuring++ }
+  for (const p of net.peers) p.host.libp2p.addEventListener('connection:open', onOpen)
+  if (settle) {
+    const since = performance.now()
+    let quietFrom = performance.now()
+    let seen = openedDuring
+    while (performance.now() - since < SETTLE_MAX_MS) {
+      await sleep(250)
+      if (openedDuring !== seen) { seen = openedDuring; quietFrom = performance.now() }
+      if (performance.now() - quietFrom >= SETTLE_QUIET_MS) break
+    }
+    settled = (performance.now() - since) / 1000
+    progress(`${size} hosts: ${openedDuring} connections opened after the provides; settled in ${settled.toFixed(1)} s`)
+  }
   progress(`${size} hosts: provided; ${lookups} lookups`)
+  openedDuring = 0
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 })
+  loopDelay.enable()
+  const elu0 = performance.eventLoopUtilization()
 
   const resolveMs: number[] = []
   const hops: number[] = []
@@ -188,6 +223,9 @@ async function run (size: number): Promise<void> {
     }
   }
 
+  loopDelay.disable()
+  const elu = performance.eventLoopUtilization(elu0)
+  for (const p of net.peers) p.host.libp2p.removeEventListener('connection:open', onOpen)
   gc()
   await sleep(200)
   gc()
@@ -197,6 +235,7 @@ async function run (size: number): Promise<void> {
   const f = (n: number): string => Number.isNaN(n) ? '-' : n.toFixed(1)
   console.log(`\n# ${size} hosts (ready in ${ready.toFixed(1)} s; routing table mean ${f(mean(tables))}, min ${Math.min(...tables)}; connections per host mean ${f(mean(conns))})`)
   console.log(`provide (${provideMs.length} ok, ${provideFailed} timed out at 60 s): p50 ${f(pct(provideMs, 50))} ms  p99 ${f(pct(provideMs, 99))} ms`)
+  console.log(`lookups ran ${settle ? `after the network settled (${f(settled)} s with no new connection for ${SETTLE_QUIET_MS / 1000} s)` : 'right after the provides (--no-settle)'}: ${openedDuring} connections opened during them, event loop busy ${(100 * elu.utilization).toFixed(0)} %, delay p50 ${f(loopDelay.percentile(50) / 1e6)} ms p99 ${f(loopDelay.percentile(99) / 1e6)} ms`)
   console.log(`resolve → first provider (${resolveMs.length}, ${misses} missed): p50 ${f(pct(resolveMs, 50))} ms  p99 ${f(pct(resolveMs, 99))} ms  mean ${f(mean(resolveMs))} ms`)
   console.log(`hops to first provider:     mean ${f(mean(hops))}  p50 ${pct(hops, 50)}  max ${Math.max(...hops)}  histogram ${[...hist.entries()].sort((a, b) => a[0] - b[0]).map(([h, n]) => `${h}:${n}`).join(' ')}`)
   console.log(`peers queried until then:   mean ${f(mean(queried))}  p99 ${pct(queried, 99)}`)
@@ -205,5 +244,5 @@ async function run (size: number): Promise<void> {
   await net.stop()
 }
 
-console.log(`dht benchmark: sizes ${sizes.join(', ')}, ${lookups} lookups each, ${RECORDS} records held by 2 peers each, ${maxPeers} bootstrap dials per host (node ${process.version})`)
+console.log(`dht benchmark: sizes ${sizes.join(', ')}, ${lookups} lookups each, ${RECORDS} records held by 2 peers each, ${maxPeers === undefined ? `the host's default bootstrap (up to ${DEFAULT_BOOTSTRAP_MAX_PEERS} registered peers connected)` : `${maxPeers} bootstrap dials per host`} (node ${process.version})`)
 for (const size of sizes) await run(size)

@@ -2,7 +2,8 @@
  * Diagnostic trace of the DHT benchmark's network (not a benchmark itself):
  * `node bin/run-ts.js bench/dht/trace.ts [size] [lookups] [warm-up s]`, host options as JSON in
  * TRACE_HOST (e.g. `{"dht":{"alpha":3}}`), TRACE_PEERS (bootstrap peers per host), TRACE_PROVIDE=1
- * (print one provide's events), TRACE_PROFILE=<file> (CPU profile of the lookups). Prints, per 5 s window, the routing tables, open
+ * (print one provide's events), TRACE_PROFILE=<file> (CPU profile of the lookups), TRACE_NO_LEARN=1
+ * (experiment: kad-dht does not add the peers named in query answers, hence does not dial them). Prints, per 5 s window, the routing tables, open
  * connections, CPU used by the process and streams opened by protocol; then per lookup the time to
  * the first provider and how it splits into stream opening (DIAL_PEER → SEND_QUERY) and answer
  * (SEND_QUERY → PEER_RESPONSE), and whether the answering peer was already connected.
@@ -21,6 +22,14 @@ const warmup = Number(process.argv[4] ?? 60)
 const hostInit = JSON.parse(process.env.TRACE_HOST ?? '{}') as Omit<P2pHostInit, 'privateKey' | 'listen' | 'dir'>
 const t0 = performance.now()
 const net = await buildNetwork(size, process.env.TRACE_PEERS === undefined ? undefined : Number(process.env.TRACE_PEERS), hostInit)
+if (process.env.TRACE_NO_LEARN === '1') {
+  // experiment: peers named in DHT answers are not added to the routing table (no new-contact ping)
+  for (const p of net.peers) {
+    const network = (p.host.dht as unknown as { network: { safeDispatchEvent: (type: string, detail: unknown) => boolean } }).network
+    const orig = network.safeDispatchEvent.bind(network)
+    network.safeDispatchEvent = (type, detail) => type === 'peer' ? true : orig(type, detail)
+  }
+}
 const streams = new Map<string, number>()
 let opened = 0
 function wrap (c: Connection): void {
