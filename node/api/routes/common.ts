@@ -27,7 +27,7 @@ export const isSubject = (s: string): boolean => SUBJECT.test(s)
 export function recordView (r: StoredRecord): Record<string, unknown> {
   return {
     tokenId: r.tokenId, subject: r.subject, category: r.category, mediaType: r.mediaType, bytes: r.plaintextBytes,
-    status: r.status, supersedes: r.supersedes ?? null, commitment: r.commitment,
+    contains: r.contains, status: r.status, supersedes: r.supersedes ?? null, commitment: r.commitment,
     createdAt: new Date(r.createdAt).toISOString(), updatedAt: new Date(r.updatedAt).toISOString()
   }
 }

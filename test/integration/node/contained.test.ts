@@ -62,6 +62,13 @@ describe('contained sensitive categories in a patient summary, DE → FR', () =>
     expect(row(mentalToken)).toEqual({ category: 'patient-summary', contains: '["mental-health"]' })
   })
 
+  it('shows the contained categories in the record\'s metadata (GET /v1/records/{tokenId}) to the subject and the custodian country\'s providers', async () => {
+    const own = await (await pair.asPatient(genomicPatient, `/v1/records/${genomicToken}`)).json() as { local?: { category: string, contains: string[] } }
+    expect(own.local).toMatchObject({ category: 'patient-summary', contains: ['genomic'] })
+    const agency = await (await pair.api('custodian', `/v1/records/${mentalToken}`)).json() as { local?: { contains: string[] } }
+    expect(agency.local?.contains).toEqual(['mental-health'])
+  })
+
   it('emergency, no consent: the summary is released without its genomic results (GenDG §11(3)), the rest intact', async () => {
     const out = join(pair.dir, 'emergency.json')
     const r = await waitFor(async () => {
