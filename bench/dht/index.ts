@@ -22,7 +22,7 @@ import { randomBytes } from 'node:crypto'
 import { silentLogger } from '../../common/logger.js'
 import { createResolver, locationKey, tokenIdToHex, type ProviderFinder } from '../../relay/location/index.js'
 import { buildNetwork, routingTableSize, type BenchPeer } from './network.js'
-import { DEFAULT_BOOTSTRAP_MAX_PEERS } from '../../relay/p2p/index.js'
+import { DEFAULT_BOOTSTRAP_MAX_PEERS, type P2pHostInit } from '../../relay/p2p/index.js'
 import { timeoutSignal } from '../../common/abort.js'
 
 setFlagsFromString('--expose-gc')
@@ -34,8 +34,12 @@ const lookups = Number(args[1] ?? 100)
 const maxPeers = args[2] === undefined ? undefined : Number(args[2])
 /** `--no-settle`: measure lookups right after the provides, inside the churn they cause. */
 const settle = !process.argv.includes('--no-settle')
+/** BENCH_HOST: host options as JSON (e.g. `{"dht":{"disjointPaths":1}}`), to compare settings. */
+const hostInit = JSON.parse(process.env.BENCH_HOST ?? '{}') as Omit<P2pHostInit, 'privateKey' | 'listen' | 'dir'>
 const SETTLE_QUIET_MS = 5_000
 const SETTLE_MAX_MS = 180_000
+/** Longest wait for the network to be ready (100 hosts in one process take about 220 s to mesh). */
+const READY_MAX_MS = 360_000
 const RECORDS = 20
 const PROVIDE_CONCURRENCY = 8
 
@@ -93,11 +97,16 @@ async function run (size: number): Promise<void> {
   gc()
   const before = process.memoryUsage()
   const started = performance.now()
-  const net = await buildNetwork(size, maxPeers)
-  // ready: every table holds a few peers, and neither the tables nor the connections have changed
-  // for 3 s (or 180 s: with a small bootstrap the DHT's own maintenance keeps dialling new contacts)
+  const net = await buildNetwork(size, maxPeers, hostInit)
+  // ready: every table holds a few peers, every host is connected to its bootstrap target, and
+  // neither the tables nor the connections have changed for 3 s (or READY_MAX_MS: with a small
+  // bootstrap the DHT's own maintenance keeps dialling new contacts)
+  // with the default bootstrap every host connects to every other (up to 128): wait for that mesh,
+  // the network's steady state, as a node that has run for a while sees it
   const target = Math.min(size - 1, 5)
-  const deadline = Date.now() + 180_000
+  const meshTarget = Math.min(size - 1, maxPeers ?? DEFAULT_BOOTSTRAP_MAX_PEERS)
+  const meshed = (): boolean => net.peers.every((p) => new Set(p.host.libp2p.getConnections().map((c) => c.remotePeer.toString())).size >= meshTarget)
+  const deadline = Date.now() + READY_MAX_MS
   let last = -1
   let stableSince = Date.now()
   while (Date.now() < deadline) {
@@ -108,12 +117,13 @@ async function run (size: number): Promise<void> {
       last = total
       stableSince = Date.now()
     }
-    if (Date.now() - stableSince >= 3_000 && net.peers.every((p) => routingTableSize(p.host) >= target)) break
+    if (Date.now() - stableSince >= 3_000 && net.peers.every((p) => routingTableSize(p.host) >= target) && meshed()) break
     await sleep(250)
   }
   const ready = (performance.now() - started) / 1000
   const tables = net.peers.map((p) => routingTableSize(p.host))
   const conns = net.peers.map((p) => p.host.libp2p.getConnections().length)
+  const peersConnected = net.peers.map((p) => new Set(p.host.libp2p.getConnections().map((c) => c.remotePeer.toString())).size)
 
   // records: two holders of the same country each
   const byCountry = new Map<string, BenchPeer[]>()
@@ -233,7 +243,7 @@ async function run (size: number): Promise<void> {
   const hist = new Map<number, number>()
   for (const h of hops) hist.set(h, (hist.get(h) ?? 0) + 1)
   const f = (n: number): string => Number.isNaN(n) ? '-' : n.toFixed(1)
-  console.log(`\n# ${size} hosts (ready in ${ready.toFixed(1)} s; routing table mean ${f(mean(tables))}, min ${Math.min(...tables)}; connections per host mean ${f(mean(conns))})`)
+  console.log(`\n# ${size} hosts (ready in ${ready.toFixed(1)} s; routing table mean ${f(mean(tables))}, min ${Math.min(...tables)}; connections per host mean ${f(mean(conns))}, peers connected per host min ${Math.min(...peersConnected)} of ${meshTarget})`)
   console.log(`provide (${provideMs.length} ok, ${provideFailed} timed out at 60 s): p50 ${f(pct(provideMs, 50))} ms  p99 ${f(pct(provideMs, 99))} ms`)
   console.log(`lookups ran ${settle ? `after the network settled (${f(settled)} s with no new connection for ${SETTLE_QUIET_MS / 1000} s)` : 'right after the provides (--no-settle)'}: ${openedDuring} connections opened during them, event loop busy ${(100 * elu.utilization).toFixed(0)} %, delay p50 ${f(loopDelay.percentile(50) / 1e6)} ms p99 ${f(loopDelay.percentile(99) / 1e6)} ms`)
   console.log(`resolve → first provider (${resolveMs.length}, ${misses} missed): p50 ${f(pct(resolveMs, 50))} ms  p99 ${f(pct(resolveMs, 99))} ms  mean ${f(mean(resolveMs))} ms`)
@@ -244,5 +254,5 @@ async function run (size: number): Promise<void> {
   await net.stop()
 }
 
-console.log(`dht benchmark: sizes ${sizes.join(', ')}, ${lookups} lookups each, ${RECORDS} records held by 2 peers each, ${maxPeers === undefined ? `the host's default bootstrap (up to ${DEFAULT_BOOTSTRAP_MAX_PEERS} registered peers connected)` : `${maxPeers} bootstrap dials per host`} (node ${process.version})`)
+console.log(`dht benchmark: sizes ${sizes.join(', ')}, ${lookups} lookups each, ${RECORDS} records held by 2 peers each, ${maxPeers === undefined ? `the host's default bootstrap (up to ${DEFAULT_BOOTSTRAP_MAX_PEERS} registered peers connected)` : `${maxPeers} bootstrap dials per host`}${process.env.BENCH_HOST !== undefined ? `, host options ${process.env.BENCH_HOST}` : ''} (node ${process.version})`)
 for (const size of sizes) await run(size)

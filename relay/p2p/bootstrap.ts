@@ -14,10 +14,11 @@ import { timeoutSignal } from '../../common/abort.js'
  * Registered peers the bootstrapper dials until this many are connected (the DHT finds the rest).
  * The network is the registry's agencies, tens to a few hundred peers, so a node keeps a connection
  * to each of them up to this bound: a resolution is then one DHT hop over a warm connection, with no
- * Noise handshake on a doctor's request path. bench/dht, 100 hosts in one process: resolve → first
- * provider p50 79 ms with every host connected to the others, 193 ms when each dials 8 and learns
- * the rest from query answers (kad-dht then pings, hence dials, every new contact an answer names,
- * and those handshakes sit in front of the lookups). About 0.1 MiB per connection.
+ * Noise handshake on a doctor's request path. bench/dht, 100 hosts in one process (two query
+ * paths): resolve → first provider p50 96 ms with every host connected to the others, 193 ms when
+ * each dials 8 and learns the rest from query answers (kad-dht then pings, hence dials, every new
+ * contact an answer names, and those handshakes sit in front of the lookups). About 0.1 MiB per
+ * connection.
  */
 export const DEFAULT_BOOTSTRAP_MAX_PEERS = 128
 export const DEFAULT_BOOTSTRAP_CONCURRENCY = 4
