@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import { plain, sha256 } from '../crypto/bytes.js'
 import { encodeRetrieveHeader } from './codec.js'
 import { systemClock, type Clock } from './constants.js'
-import { encodeResponseFrame, segmentFrameBytes } from './frames.js'
+import { encodeResponseFrame, segmentFrameHead } from './frames.js'
 import { encodeFrame } from './framing.js'
 import { signTrailer } from './trailer.js'
 import type { RetrieveHeaderInit } from './types.js'
@@ -30,7 +30,7 @@ export interface EnvelopeWriterInit {
   clock?: Clock
 }
 
-/** The response frames, each already length-prefixed. */
+/** The response as length-prefixed frames; a segment's frame comes as two chunks, its head and the segment. */
 export async function * writeEnvelope (init: EnvelopeWriterInit, options?: { signal?: AbortSignal }): AsyncGenerator<Uint8Array, void, undefined> {
   const headerBytes = encodeRetrieveHeader(init.header)
   yield encodeFrame(encodeResponseFrame({ kind: 'header', bytes: headerBytes }))
@@ -42,7 +42,10 @@ export async function * writeEnvelope (init: EnvelopeWriterInit, options?: { sig
     for await (const segment of segments) {
       options?.signal?.throwIfAborted()
       hash?.update(segment)
-      yield segmentFrameBytes(segment)
+      // the frame's head, then the segment as read: no copy of the ciphertext (a reader of these
+      // chunks sees the same bytes as from one buffer per frame)
+      yield segmentFrameHead(segment.byteLength)
+      yield segment
     }
   }
   const trailer = signTrailer({

@@ -67,19 +67,28 @@ function writeVarint (out: Uint8Array, at: number, n: number): number {
 }
 
 /**
- * A segment's length-prefixed ResponseFrame, written in one allocation and one copy of the
- * segment: exactly the bytes of `encodeFrame(encodeResponseFrame({ kind: 'segment', bytes }))`
- * (field 2, wire type 2), which would copy the segment twice.
+ * The bytes before a segment in its length-prefixed ResponseFrame (the frame's length, field 2's
+ * tag, the segment's length): `segmentFrameHead(s)` followed by `s` is exactly
+ * `encodeFrame(encodeResponseFrame({ kind: 'segment', bytes: s }))`, so a writer can send the
+ * segment as it is, with no copy.
  */
-export function segmentFrameBytes (segment: Uint8Array, options?: FrameOptions): Uint8Array {
-  const inner = 1 + varintLength(segment.byteLength) + segment.byteLength
+export function segmentFrameHead (segmentLength: number, options?: FrameOptions): Uint8Array {
+  const inner = 1 + varintLength(segmentLength) + segmentLength
   const max = Math.min(options?.maxFrameBytes ?? MAX_FRAME_BYTES, MAX_FRAME_BYTES)
   if (inner > max) throw new FrameTooLargeError(`frame of ${inner} bytes exceeds ${max}`)
-  const out = new Uint8Array(varintLength(inner) + inner)
+  const out = new Uint8Array(varintLength(inner) + 1 + varintLength(segmentLength))
   let at = writeVarint(out, 0, inner)
   out[at++] = 0x12
-  at = writeVarint(out, at, segment.byteLength)
-  out.set(segment, at)
+  writeVarint(out, at, segmentLength)
+  return out
+}
+
+/** A segment's length-prefixed ResponseFrame in one buffer (`segmentFrameHead` and the segment). */
+export function segmentFrameBytes (segment: Uint8Array, options?: FrameOptions): Uint8Array {
+  const head = segmentFrameHead(segment.byteLength, options)
+  const out = new Uint8Array(head.byteLength + segment.byteLength)
+  out.set(head, 0)
+  out.set(segment, head.byteLength)
   return out
 }
 

@@ -22,7 +22,7 @@ export {
 export { encodeFrame, readFrames, readWireFrames, type FrameOptions, type ByteSource, type WireFrame } from './framing.js'
 export {
   encodeRequestFrame, decodeRequestFrame, encodeResponseFrame, decodeResponseFrame, requestFrameBytes, readRequestFrame,
-  readResponseFrames, discoverResponseBytes, readDiscoverResponse, segmentFrameBytes
+  readResponseFrames, discoverResponseBytes, readDiscoverResponse, segmentFrameBytes, segmentFrameHead
 } from './frames.js'
 export {
   issueCredential, verifyCredential, credentialMatchesKey,

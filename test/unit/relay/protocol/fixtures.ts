@@ -92,11 +92,14 @@ export function okHeader (world: World, record: StoredRecord, extra: Partial<Ret
   }
 }
 
-/** The custodian's response as the list of length-prefixed frames it writes. */
+/**
+ * The custodian's response as the list of its length-prefixed frames, one buffer each (the writer
+ * sends a segment's frame as two chunks, head and segment; the bytes are the same).
+ */
 export async function respond (
   world: World, record: StoredRecord, request: SignedRetrieveRequest, header?: RetrieveHeaderInit, signer?: Uint8Array
 ): Promise<Uint8Array[]> {
-  const out: Uint8Array[] = []
+  const chunks: Uint8Array[] = []
   for await (const f of writeEnvelope({
     header: header ?? okHeader(world, record),
     segments: record.segments,
@@ -104,7 +107,9 @@ export async function respond (
     custodianPeerId: DE_CUSTODIAN_PEER,
     custodianEd25519PrivateKey: signer ?? world.custodian.privateKey,
     clock
-  })) out.push(f)
+  })) chunks.push(f)
+  const out: Uint8Array[] = []
+  for await (const body of readFrames(chunks)) out.push(encodeFrame(body))
   return out
 }
 

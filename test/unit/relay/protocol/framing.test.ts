@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import * as lp from 'it-length-prefixed'
 import {
   MAX_FRAME_BYTES, decodeRequestFrame, discoverResponseBytes, encodeFrame, encodeResponseFrame, readDiscoverResponse,
-  readFrames, readRequestFrame, readResponseFrames, requestFrameBytes, segmentFrameBytes, readWireFrames
+  readFrames, readRequestFrame, readResponseFrames, requestFrameBytes, segmentFrameBytes, segmentFrameHead, readWireFrames
 } from '../../../../relay/protocol/index.js'
 import { chunked, makeWorld, respond, signRequest, storeRecord } from './fixtures.js'
 
@@ -26,8 +26,11 @@ describe('framing', () => {
       const segment = randomBytes(n)
       const generic = encodeFrame(encodeResponseFrame({ kind: 'segment', bytes: segment }))
       expect(Buffer.from(segmentFrameBytes(segment)).equals(Buffer.from(generic))).toBe(true)
+      // the head alone, then the segment unchanged (the custodian's zero-copy form)
+      expect(Buffer.concat([segmentFrameHead(n), segment]).equals(Buffer.from(generic))).toBe(true)
     }
     expect(() => segmentFrameBytes(new Uint8Array(MAX_FRAME_BYTES - 3))).toThrow(expect.objectContaining({ name: 'FrameTooLargeError' }))
+    expect(() => segmentFrameHead(MAX_FRAME_BYTES - 3)).toThrow(expect.objectContaining({ name: 'FrameTooLargeError' }))
   })
 
   it('reads frames with their length prefixes as written, across arbitrary chunking', async () => {
