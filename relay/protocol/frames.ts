@@ -3,6 +3,7 @@
  * retrieval with ResponseFrames in the order header → segments → trailer (and a discovery with one
  * DiscoverResponse frame). Readers here enforce that order and the frame size limit.
  */
+import type { Uint8ArrayList } from 'uint8arraylist'
 import { relay, type healthrelay } from '../../proto/index.js'
 import { plain } from '../crypto/bytes.js'
 import { FrameTooLargeError, MalformedFrameError, TruncatedEnvelopeError, UnexpectedFrameError } from '../errors.js'
@@ -90,6 +91,23 @@ export function segmentFrameBytes (segment: Uint8Array, options?: FrameOptions):
   out.set(head, 0)
   out.set(segment, head.byteLength)
   return out
+}
+
+/**
+ * Whether a ResponseFrame body is a segment frame (field 2 and nothing else), checked on its bytes
+ * as they arrived, without joining or decoding them: a relay passing segments on needs only that.
+ */
+export function isSegmentFrame (body: Uint8ArrayList): boolean {
+  if (body.byteLength < 2 || body.get(0) !== 0x12) return false
+  let length = 0
+  let at = 1
+  for (let shift = 1; ; shift *= 128) {
+    if (at >= body.byteLength || at > 5) return false
+    const b = body.get(at++)
+    length += (b & 0x7f) * shift
+    if (b < 0x80) break
+  }
+  return length === body.byteLength - at
 }
 
 /** Decodes one ResponseFrame; a header frame's RetrieveHeader is decoded too (its bytes kept as sent). */

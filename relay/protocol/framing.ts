@@ -67,18 +67,49 @@ export async function * readWireFrames (source: ByteSource, options?: FrameOptio
     for await (const frame of lp.decode(source, { maxDataLength: max })) {
       options?.signal?.throwIfAborted()
       const n = frame.byteLength
-      let prefix = 1
-      for (let v = n; v >= 0x80; v = Math.floor(v / 128)) prefix++
-      const wire = new Uint8Array(prefix + n)
-      let at = 0
-      for (let v = n; ; v = Math.floor(v / 128)) {
-        if (v < 0x80) { wire[at++] = v; break }
-        wire[at++] = (v & 0x7f) | 0x80
-      }
+      const prefix = lengthPrefix(n)
+      const wire = new Uint8Array(prefix.byteLength + n)
+      wire.set(prefix, 0)
+      let at = prefix.byteLength
       for (const part of frame) { wire.set(part, at); at += part.byteLength }
-      yield { wire, body: wire.subarray(prefix) }
+      yield { wire, body: wire.subarray(prefix.byteLength) }
     }
   } catch (err) {
     throw mapError(err, max)
   }
 }
+
+/** A frame as read, without a copy: its length prefix, and its body as the chunks it arrived in. */
+export interface FrameParts {
+  readonly prefix: Uint8Array
+  readonly body: Uint8ArrayList
+}
+
+/**
+ * The frames of a byte stream as prefix and body chunks, for a relay that passes large frames on
+ * without copying them (`readWireFrames` copies each into one buffer).
+ */
+export async function * readFrameParts (source: ByteSource, options?: FrameOptions): AsyncGenerator<FrameParts, void, undefined> {
+  const max = limit(options)
+  try {
+    for await (const body of lp.decode(source, { maxDataLength: max })) {
+      options?.signal?.throwIfAborted()
+      yield { prefix: lengthPrefix(body.byteLength), body }
+    }
+  } catch (err) {
+    throw mapError(err, max)
+  }
+}
+
+function lengthPrefix (n: number): Uint8Array {
+  let size = 1
+  for (let v = n; v >= 0x80; v = Math.floor(v / 128)) size++
+  const out = new Uint8Array(size)
+  let at = 0
+  for (let v = n; ; v = Math.floor(v / 128)) {
+    if (v < 0x80) { out[at++] = v; break }
+    out[at++] = (v & 0x7f) | 0x80
+  }
+  return out
+}
+

@@ -19,10 +19,10 @@ export {
   encodeDiscoverQuery, decodeDiscoverQuery, encodeRetrieveHeader, decodeRetrieveHeader, encodeTrailerPayload,
   decodeTrailerPayload, encodeDiscoverResponse, decodeDiscoverResponse, statusToWire, statusFromWire
 } from './codec.js'
-export { encodeFrame, readFrames, readWireFrames, type FrameOptions, type ByteSource, type WireFrame } from './framing.js'
+export { encodeFrame, readFrames, readWireFrames, readFrameParts, type FrameOptions, type ByteSource, type WireFrame, type FrameParts } from './framing.js'
 export {
   encodeRequestFrame, decodeRequestFrame, encodeResponseFrame, decodeResponseFrame, requestFrameBytes, readRequestFrame,
-  readResponseFrames, discoverResponseBytes, readDiscoverResponse, segmentFrameBytes, segmentFrameHead
+  readResponseFrames, discoverResponseBytes, readDiscoverResponse, segmentFrameBytes, segmentFrameHead, isSegmentFrame
 } from './frames.js'
 export {
   issueCredential, verifyCredential, credentialMatchesKey,

@@ -14,7 +14,7 @@ import { HealthrelayError } from '../../common/errors.js'
 import { MalformedRequestError } from '../errors.js'
 import {
   RELAY_PROTOCOL, decodeDiscoverQuery, decodeResponseFrame, decodeRetrieveRequestPayload, readDiscoverResponse,
-  readWireFrames, requestFrameBytes, type DiscoverResult, type SignedRequest
+  readFrameParts, isSegmentFrame, requestFrameBytes, type DiscoverResult, type SignedRequest
 } from '../protocol/index.js'
 import { dialableAddresses } from '../p2p/bootstrap.js'
 import type { PeerRegistry } from '../p2p/registry.js'
@@ -153,14 +153,19 @@ class Client implements RelayClient {
       }
       let state: 'start' | 'body' | 'done' = 'start'
       try {
-        for await (const { wire, body } of readWireFrames(stream as AsyncIterable<Uint8Array>)) {
+        for await (const { prefix, body } of readFrameParts(stream as AsyncIterable<Uint8Array>)) {
           arm()
-          const frame = decodeResponseFrame(body)
+          // a segment passes on as it arrived (no copy, no decode); header and trailer are decoded
+          const segment = isSegmentFrame(body)
+          const bytes = segment ? undefined : body.subarray()
+          const kind = bytes === undefined ? 'segment' : decodeResponseFrame(bytes).kind
           if (state === 'done') throw new CustodianStreamError('a frame after the trailer', custodianPeerId)
-          if (state === 'start' && frame.kind !== 'header') throw new CustodianStreamError(`${frame.kind} frame before the header`, custodianPeerId)
-          if (state === 'body' && frame.kind === 'header') throw new CustodianStreamError('a second header', custodianPeerId)
-          state = frame.kind === 'trailer' ? 'done' : 'body'
-          yield wire
+          if (state === 'start' && kind !== 'header') throw new CustodianStreamError(`${kind} frame before the header`, custodianPeerId)
+          if (state === 'body' && kind === 'header') throw new CustodianStreamError('a second header', custodianPeerId)
+          state = kind === 'trailer' ? 'done' : 'body'
+          yield prefix
+          if (bytes !== undefined) yield bytes
+          else for (const part of body) yield part
         }
       } catch (err) {
         options.signal?.throwIfAborted()

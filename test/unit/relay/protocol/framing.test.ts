@@ -1,9 +1,11 @@
 import { describe, it, expect } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import * as lp from 'it-length-prefixed'
+import { Uint8ArrayList } from 'uint8arraylist'
 import {
   MAX_FRAME_BYTES, decodeRequestFrame, discoverResponseBytes, encodeFrame, encodeResponseFrame, readDiscoverResponse,
-  readFrames, readRequestFrame, readResponseFrames, requestFrameBytes, segmentFrameBytes, segmentFrameHead, readWireFrames
+  readFrames, readRequestFrame, readResponseFrames, requestFrameBytes, segmentFrameBytes, segmentFrameHead, readWireFrames,
+  readFrameParts, isSegmentFrame
 } from '../../../../relay/protocol/index.js'
 import { chunked, makeWorld, respond, signRequest, storeRecord } from './fixtures.js'
 
@@ -75,6 +77,25 @@ describe('request and response frames', () => {
     expect(Buffer.from(frame.request.signature).equals(signed.request.signature)).toBe(true)
     expect(Buffer.from(frame.request.credential.payload).equals(world.credential.signed.payload)).toBe(true)
     await expect(readRequestFrame([])).rejects.toMatchObject({ name: 'MalformedFrameError' })
+  })
+
+  it('reads frames as prefix and body chunks without joining them, and tells segment frames by their bytes', async () => {
+    const world = makeWorld()
+    const record = await storeRecord(randomBytes(300), 64)
+    const wire = await respond(world, record, signRequest(world, record))
+    const parts = await drain(readFrameParts(chunked(wire, 29)))
+    expect(parts.map((p) => Buffer.concat([p.prefix, p.body.subarray()]).toString('hex'))).toEqual(wire.map((f) => Buffer.from(f).toString('hex')))
+    expect(parts.some((p) => [...p.body].length > 1)).toBe(true) // bodies spanning chunks stay in pieces
+    expect(parts.map((p) => isSegmentFrame(p.body))).toEqual([false, true, true, true, true, true, false])
+    for (const n of [0, 1, 127, 128, 70_000]) {
+      const body = encodeResponseFrame({ kind: 'segment', bytes: randomBytes(n) })
+      expect(isSegmentFrame(new Uint8ArrayList(body.subarray(0, 3), body.subarray(3)))).toBe(true)
+      // a length that does not match the body, or a body cut inside the length: not a clean segment
+      expect(isSegmentFrame(new Uint8ArrayList(body.subarray(0, body.byteLength - 1)))).toBe(false)
+      expect(isSegmentFrame(new Uint8ArrayList(Uint8Array.of(...body.subarray(0, body.byteLength), 0)))).toBe(false)
+    }
+    expect(isSegmentFrame(new Uint8ArrayList(Uint8Array.of(0x12, 0x80)))).toBe(false)
+    expect(isSegmentFrame(new Uint8ArrayList(encodeResponseFrame({ kind: 'header', bytes: randomBytes(10) })))).toBe(false)
   })
 
   it('enforces the order header → segments → trailer → end', async () => {
