@@ -57,25 +57,14 @@ export interface WireFrame {
   readonly body: Uint8Array
 }
 
-/**
- * The frames of a byte stream with their length prefixes, for a relay that passes them on as they
- * came: one copy per frame (`readFrames` then `encodeFrame` would copy each twice).
- */
+/** The frames of a byte stream with their length prefixes, each joined into one buffer (one copy per frame). */
 export async function * readWireFrames (source: ByteSource, options?: FrameOptions): AsyncGenerator<WireFrame, void, undefined> {
-  const max = limit(options)
-  try {
-    for await (const frame of lp.decode(source, { maxDataLength: max })) {
-      options?.signal?.throwIfAborted()
-      const n = frame.byteLength
-      const prefix = lengthPrefix(n)
-      const wire = new Uint8Array(prefix.byteLength + n)
-      wire.set(prefix, 0)
-      let at = prefix.byteLength
-      for (const part of frame) { wire.set(part, at); at += part.byteLength }
-      yield { wire, body: wire.subarray(prefix.byteLength) }
-    }
-  } catch (err) {
-    throw mapError(err, max)
+  for await (const { prefix, body } of readFrameParts(source, options)) {
+    const wire = new Uint8Array(prefix.byteLength + body.byteLength)
+    wire.set(prefix, 0)
+    let at = prefix.byteLength
+    for (const part of body) { wire.set(part, at); at += part.byteLength }
+    yield { wire, body: wire.subarray(prefix.byteLength) }
   }
 }
 

@@ -1,17 +1,10 @@
 /** records.ciphertext_hash (schema version 3): the SHA-256 of a record's ciphertext segments, kept with its row. */
 import { describe, expect, it } from 'vitest'
 import {
-  getRecord, insertRecord, migrate, openDatabase, setCiphertextHash, STORAGE_COMPONENT, STORAGE_MIGRATIONS, InvalidStorageValueError, type NewRecord
+  getRecord, insertRecord, migrate, openDatabase, setCiphertextHash, STORAGE_COMPONENT, STORAGE_MIGRATIONS, InvalidStorageValueError
 } from '../../../../node/storage/index.js'
 
-const hex = (c: string): string => c.repeat(64)
-
-function newRecord (tokenChar: string, over: Partial<NewRecord> = {}): NewRecord {
-  return {
-    tokenId: hex(tokenChar), subject: 'hr1subject', category: 'patient-summary', mediaType: 'application/fhir+json', plaintextBytes: 10,
-    blobHash: hex('b'), blobBytes: 30, commitment: hex('c'), status: 'local', wrappedKey: new Uint8Array(8), kekId: 'k1', at: 1, ...over
-  }
-}
+import { repeatedHex as hex, rowRecord as newRecord } from './helpers.js'
 
 describe('records.ciphertext_hash', () => {
   it('rows stored before version 3 read back without one; new rows keep theirs', () => {

@@ -1,17 +1,10 @@
 /** records.contains (schema version 2): the sensitive categories inside a record, kept with its local metadata. */
 import { describe, expect, it } from 'vitest'
 import {
-  getRecord, insertRecord, migrate, openDatabase, STORAGE_COMPONENT, STORAGE_MIGRATIONS, InvalidStorageValueError, type NewRecord
+  getRecord, insertRecord, migrate, openDatabase, STORAGE_COMPONENT, STORAGE_MIGRATIONS, InvalidStorageValueError
 } from '../../../../node/storage/index.js'
 
-const hex = (c: string): string => c.repeat(64)
-
-function newRecord (tokenChar: string, over: Partial<NewRecord> = {}): NewRecord {
-  return {
-    tokenId: hex(tokenChar), subject: 'hr1subject', category: 'patient-summary', mediaType: 'application/fhir+json', plaintextBytes: 10,
-    blobHash: hex('b'), blobBytes: 30, commitment: hex('c'), status: 'local', wrappedKey: new Uint8Array(8), kekId: 'k1', at: 1, ...over
-  }
-}
+import { repeatedHex as hex, rowRecord as newRecord } from './helpers.js'
 
 describe('records.contains', () => {
   it('rows stored before version 2 read back with none; new rows keep theirs (without the record\'s own category)', () => {
