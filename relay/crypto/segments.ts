@@ -24,8 +24,12 @@ export const DATA_KEY_BYTES = 32
 export const NONCE_PREFIX_BYTES = 8
 export const GCM_NONCE_BYTES = 12
 export const GCM_TAG_BYTES = 16
-/** Default plaintext bytes per segment (64 KiB). */
-export const DEFAULT_SEGMENT_BYTES = 64 * 1024
+/**
+ * Default plaintext bytes per segment (512 KiB; 64 KiB before 2026-11-26, and each blob's header
+ * records its own). Fewer, larger segments mean fewer frames, Noise messages and GCM calls per byte:
+ * a 100 MB retrieval in bench/relay went from 594–683 ms to 510–569 ms.
+ */
+export const DEFAULT_SEGMENT_BYTES = 512 * 1024
 export const MIN_SEGMENT_BYTES = 16
 /** Largest segment size; a segment plus its framing stays far below the 1 MiB frame limit. */
 export const MAX_SEGMENT_BYTES = 512 * 1024

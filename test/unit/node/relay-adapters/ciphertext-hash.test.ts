@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto'
 import { readFile, writeFile } from 'node:fs/promises'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { silentLogger } from '../../../../common/logger.js'
-import { BLOB_HEADER_BYTES, createMemoryKeyProvider, generateEd25519KeyPair, generateX25519KeyPair, hexToBytes, type KeyProvider } from '../../../../relay/crypto/index.js'
+import { BLOB_HEADER_BYTES, DEFAULT_SEGMENT_BYTES, createMemoryKeyProvider, generateEd25519KeyPair, generateX25519KeyPair, hexToBytes, type KeyProvider } from '../../../../relay/crypto/index.js'
 import { createRecordSource } from '../../../../node/relay-adapters/records.js'
 import { createRecordService, type RecordService } from '../../../../node/services/records.js'
 import { getRecord, setRecordStatus } from '../../../../node/storage/index.js'
@@ -20,9 +20,10 @@ import { summaryWithSensitive } from './fixtures.js'
 const sha256hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
 
 /** A synthetic patient summary padded with narrative to several 64 KiB segments. */
+/** A summary of three default segments or more (the partial-read case needs several). */
 function largeSummary (label: string): Uint8Array {
   const body = summaryWithSensitive({ patient: syntheticPatient(label, 'DE') }) as { entry: Array<{ resource: Record<string, unknown> }> }
-  body.entry[0]!.resource.text = { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${'synthetic narrative '.repeat(12_000)}</div>` }
+  body.entry[0]!.resource.text = { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${'synthetic narrative '.repeat(Math.ceil(3 * DEFAULT_SEGMENT_BYTES / 20))}</div>` }
   return new TextEncoder().encode(JSON.stringify(body))
 }
 
