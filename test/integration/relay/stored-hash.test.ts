@@ -12,18 +12,13 @@ import { BLOB_HEADER_BYTES, bytesToHex, generateX25519KeyPair, hexToBytes } from
 import { TamperedSegmentError, TranscriptMismatchError } from '../../../relay/errors.js'
 import { createRecordService, type RecordService } from '../../../node/services/records.js'
 import { getRecord, setRecordStatus } from '../../../node/storage/index.js'
-import { syntheticPatient } from '../../../node/fhir/index.js'
-import { MARKERS, summaryWithSensitive } from '../../unit/node/relay-adapters/fixtures.js'
+import { MARKERS, paddedSummary } from '../../unit/node/relay-adapters/fixtures.js'
 import { createRelayWorld, fhirBundle, type Doctor, type Patient, type RelayNode, type RelayWorld } from './harness.js'
 
 const sha256hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
 
-/** A synthetic patient summary (optionally with genomic results inside), padded to several segments. */
-function summary (label: string, genomic = false): Uint8Array {
-  const body = summaryWithSensitive({ genomic, patient: syntheticPatient(label, 'DE') }) as { entry: Array<{ resource: Record<string, unknown> }> }
-  body.entry[0]!.resource.text = { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${'synthetic narrative '.repeat(12_000)}</div>` }
-  return new TextEncoder().encode(JSON.stringify(body))
-}
+/** A synthetic patient summary (optionally with genomic results inside), padded with 240 kB of narrative. */
+const summary = (label: string, genomic = false): Uint8Array => paddedSummary(label, 240_000, { genomic })
 
 describe('ciphertext hash kept with the record, across real nodes', () => {
   let w: RelayWorld

@@ -12,20 +12,14 @@ import { BLOB_HEADER_BYTES, DEFAULT_SEGMENT_BYTES, createMemoryKeyProvider, gene
 import { createRecordSource } from '../../../../node/relay-adapters/records.js'
 import { createRecordService, type RecordService } from '../../../../node/services/records.js'
 import { getRecord, setRecordStatus } from '../../../../node/storage/index.js'
-import { syntheticPatient } from '../../../../node/fhir/index.js'
 import type { RecordSource } from '../../../../relay/service/ports.js'
 import { openHarness, type Harness } from '../storage/helpers.js'
-import { summaryWithSensitive } from './fixtures.js'
+import { paddedSummary } from './fixtures.js'
 
 const sha256hex = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
 
-/** A synthetic patient summary padded with narrative to several 64 KiB segments. */
 /** A summary of three default segments or more (the partial-read case needs several). */
-function largeSummary (label: string): Uint8Array {
-  const body = summaryWithSensitive({ patient: syntheticPatient(label, 'DE') }) as { entry: Array<{ resource: Record<string, unknown> }> }
-  body.entry[0]!.resource.text = { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${'synthetic narrative '.repeat(Math.ceil(3 * DEFAULT_SEGMENT_BYTES / 20))}</div>` }
-  return new TextEncoder().encode(JSON.stringify(body))
-}
+const largeSummary = (label: string): Uint8Array => paddedSummary(label, 3 * DEFAULT_SEGMENT_BYTES)
 
 describe('ciphertext hash kept with a record', () => {
   let h: Harness

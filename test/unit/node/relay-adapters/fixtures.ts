@@ -97,3 +97,15 @@ export function summaryWithSensitive (parts: SensitiveParts): Json {
   }
   return ips
 }
+
+/**
+ * `summaryWithSensitive` for `label`'s synthetic DE patient, its first resource's narrative padded
+ * with at least `narrativeBytes` of text (a record of several segments), as the JSON bytes ingested.
+ */
+export function paddedSummary (label: string, narrativeBytes: number, parts: Omit<SensitiveParts, 'patient'> = {}): Uint8Array {
+  const filler = 'synthetic narrative '
+  const body = summaryWithSensitive({ ...parts, patient: syntheticPatient(label, 'DE') }) as { entry: Array<{ resource: Json }> }
+  body.entry[0]!.resource.text = { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml">${filler.repeat(Math.ceil(narrativeBytes / filler.length))}</div>` }
+  return new TextEncoder().encode(JSON.stringify(body))
+}
+
